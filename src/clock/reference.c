@@ -1,0 +1,69 @@
+/*
+  ntsd - the reference state
+*/
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "conf.h"
+#include "reference.h"
+
+/* As chronyd: the local reference claims a small root dispersion and its
+   reference time follows the clock, so clients see it as fresh */
+#define LOCAL_REF_ID 0x7F7F0101UL     /* 127.127.1.1 */
+#define LOCAL_ROOT_DISPERSION 0.0
+
+static int precision;
+
+static int
+measure_precision(void)
+{
+  struct timespec res;
+  double r;
+  int p;
+
+  if (clock_getres(CLOCK_REALTIME, &res) < 0)
+    return -20;
+  r = res.tv_sec + res.tv_nsec * 1e-9;
+  if (r <= 0.0)
+    r = 1e-9;
+  /* Rounded up: never claim a better precision than the clock has */
+  for (p = 0; p > -30 && ldexp(1.0, p - 1) >= r; p--)
+    ;
+  /* The nanosecond resolution of CLOCK_REALTIME says nothing about how
+     fast it can be read; chronyd reports about 2^-25 on such systems */
+  return p < -25 ? -25 : p;
+}
+
+void
+REF_Initialise(void)
+{
+  precision = measure_precision();
+}
+
+void
+REF_Finalise(void)
+{
+}
+
+void
+REF_GetReferenceParams(const struct timespec *now, REF_Params *params)
+{
+  const CNF_Config *c = CNF_Get();
+
+  memset(params, 0, sizeof *params);
+  params->precision = precision;
+  if (c->local_stratum) {
+    params->leap = 0;
+    params->stratum = c->local_stratum;
+    params->ref_id = LOCAL_REF_ID;
+    params->ref_time = *now;
+    params->ref_time.tv_sec -= 1;
+    params->root_delay = 0.0;
+    params->root_dispersion = LOCAL_ROOT_DISPERSION;
+  } else {
+    params->leap = 3;
+    params->stratum = 0;
+  }
+}

@@ -1,0 +1,155 @@
+/*
+  ntsd - NTP server
+
+  The request path: layout check, mode check (only client requests are
+  answered, so ntsd can never be made to ping-pong with another server),
+  access control, rate limiting, authentication, then the reply, which is
+  never longer than the request.
+*/
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "clientlog.h"
+#include "conf.h"
+#include "logging.h"
+#include "ntp_pkt.h"
+#include "ntp_server.h"
+#include "reference.h"
+#include "stats.h"
+#ifdef FEAT_NTS
+#include "nts_ntp_server.h"
+#endif
+
+void
+NSR_Initialise(void)
+{
+  REF_Initialise();
+  CLG_Initialise();
+}
+
+void
+NSR_Finalise(void)
+{
+  CLG_Finalise();
+  REF_Finalise();
+}
+
+static void
+fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct timespec *rx_ts,
+                  CLG_Verdict verdict, NPK_Header *h)
+{
+  struct timespec now;
+  REF_Params ref;
+
+  clock_gettime(CLOCK_REALTIME, &now);
+  REF_GetReferenceParams(&now, &ref);
+
+  memset(h, 0, sizeof *h);
+  h->lvm = NPK_LVM(ref.leap, info->version, NPK_MODE_SERVER);
+  h->stratum = ref.stratum;
+  h->poll = req->poll;
+  h->precision = ref.precision;
+  h->root_delay = UTI_DoubleToNtp32(ref.root_delay);
+  h->root_dispersion = UTI_DoubleToNtp32(ref.root_dispersion);
+  h->reference_id = htonl(ref.ref_id);
+  UTI_TimespecToNtp64(&ref.ref_time, &h->reference_ts, NULL);
+  h->originate_ts = req->transmit_ts;
+
+  if (verdict == CLG_KOD) {
+    /* No usable time in a KoD: the client must only back off */
+    NPK_MakeKoD(h, NPK_KOD_RATE);
+    h->receive_ts = req->transmit_ts;
+    h->transmit_ts = req->transmit_ts;
+    return;
+  }
+
+  UTI_TimespecToNtp64(rx_ts, &h->receive_ts, NULL);
+  /* Read the clock again: the transmit timestamp is taken as late as the
+     reply's construction allows */
+  clock_gettime(CLOCK_REALTIME, &now);
+  UTI_TimespecToNtp64(&now, &h->transmit_ts, NULL);
+}
+
+int
+NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t port,
+                   const struct timespec *rx_ts, uint8_t *reply, int reply_max)
+{
+  const CNF_Config *c = CNF_Get();
+  NPK_Header req_h, reply_h;
+  struct timespec mono;
+  CLG_Verdict verdict;
+  NPK_Info info;
+  int reply_len;
+#ifdef FEAT_NTS
+  NNS_Context nts;
+  NNS_Result nts_result = NNS_NOT_NTS;
+#endif
+
+  if (!NPK_ParsePacket(req, req_len, &info) || !NPK_ReadHeader(req, req_len, &req_h) ||
+      info.mode != NPK_MODE_CLIENT || port == 0) {
+    STA_counters.ntp_drops++;
+    return 0;
+  }
+
+  if (!CNF_AccessAllowed(c->access, c->n_access, ip, 0)) {
+    STA_counters.ntp_drops++;
+    return 0;
+  }
+
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  verdict = CLG_LogAccess(CLG_NTP, ip, mono.tv_sec + mono.tv_nsec * 1e-9);
+  if (verdict == CLG_DROP) {
+    STA_counters.ntp_drops++;
+    return 0;
+  }
+
+  if (info.mac_length > 0) {
+    /* Symmetric keys are not supported yet: no answer rather than an
+       unauthenticated one the client would reject anyway */
+    STA_counters.ntp_drops++;
+    return 0;
+  }
+
+#ifdef FEAT_NTS
+  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) {
+    nts_result = NNS_CheckRequest(req, req_len, &info, &nts);
+    if (nts_result == NNS_DROP || nts_result == NNS_NOT_NTS) {
+      STA_counters.ntp_drops++;
+      return 0;
+    }
+  }
+#else
+  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) {
+    STA_counters.ntp_drops++;
+    return 0;
+  }
+#endif
+
+  fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
+#ifdef FEAT_NTS
+  if (nts_result == NNS_NAK)
+    NPK_MakeKoD(&reply_h, NPK_KOD_NTSN);
+#endif
+  if (!NPK_WriteHeader(reply, reply_max, &reply_h))
+    return 0;
+  reply_len = NPK_HEADER_LEN;
+
+#ifdef FEAT_NTS
+  if (nts_result != NNS_NOT_NTS) {
+    reply_len = NNS_FinishReply(&nts, nts_result, reply, reply_max < req_len ? reply_max : req_len);
+    if (reply_len <= 0) {
+      STA_counters.ntp_drops++;
+      return 0;
+    }
+    if (nts_result == NNS_OK)
+      STA_counters.ntp_auth_hits++;
+  }
+#endif
+
+  /* Anti-amplification invariant */
+  if (reply_len > req_len)
+    return 0;
+  return reply_len;
+}
