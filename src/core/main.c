@@ -22,8 +22,10 @@
 #include "conf.h"
 #include "logging.h"
 #include "ntp_io.h"
+#include "ntp_once.h"
 #include "ntp_server.h"
 #include "pidfile.h"
+#include "privops.h"
 #include "sched.h"
 #ifdef FEAT_NTS
 #include "nts_ke_server.h"
@@ -50,7 +52,8 @@ print_usage(FILE *out)
           "  -t SECONDS  exit after SECONDS\n"
           "  -u USER     run as USER after start-up (default %s)\n"
           "  -U          do not refuse to start as a non-root user\n"
-          "  -F LEVEL    system-call filter level\n"
+          "  -F LEVEL    system-call filter: 0 off, 1 allowlist, 2 also kill fork/exec,\n"
+          "              negative: trap and report instead of killing\n"
           "  -L LEVEL    minimum log level (0 info, 1 warning, 2 error, 3 fatal, -1 debug)\n"
           "  -l FILE     log to FILE\n"
           "  -p          print the effective configuration and exit\n"
@@ -117,6 +120,21 @@ daemonise(void)
   ready_fd = fds[1];
 }
 
+/* -F takes a small signed number; anything else is a mistake worth
+   stopping for rather than silently running without the filter */
+static int
+parse_filter_level(const char *arg)
+{
+  char *end;
+  long level;
+
+  errno = 0;
+  level = strtol(arg, &end, 10);
+  if (errno || end == arg || *end != '\0' || level < -2 || level > 2)
+    LOG_FATAL("Invalid system-call filter level %s (-F takes -2 to 2)", arg);
+  return level;
+}
+
 static void
 signal_ready(void)
 {
@@ -146,7 +164,7 @@ main(int argc, char **argv)
       case '6': CNF_SetAddressFamily(AF_INET6); break;
       case 'd': debug++; nofork = 1; break;
       case 'f': conf_file = optarg; break;
-      case 'F': filter_level = atoi(optarg); break;
+      case 'F': filter_level = parse_filter_level(optarg); break;
       case 'l': log_file = optarg; break;
       case 'L': log_level = atoi(optarg); break;
       case 'n': nofork = 1; break;
@@ -168,8 +186,6 @@ main(int argc, char **argv)
         return EXIT_ERROR;
     }
   }
-  (void)filter_level;
-  (void)control_clock;
 
   if (debug > 1)
     log_level = LOGS_DEBUG;
@@ -198,11 +214,18 @@ main(int argc, char **argv)
   }
 
   if (client_only) {
-    /* Measuring sources once (-q/-Q) needs the NTP client, which comes with
-       the client issue; refuse rather than pretend */
-    LOG(LOGS_ERR, "-q/-Q are not supported yet");
-    return EXIT_ERROR;
+    /* -q/-Q: measure the sources once, without serving anything and
+       without the pid file, so that it can run next to the daemon */
+    signal(SIGPIPE, SIG_IGN);
+    if (log_file)
+      LOG_OpenFileLog(log_file);
+    exit_status = NOC_Run(client_only == 1, timeout);
+    CNF_Finalise();
+    LOG_Finalise();
+    return exit_status;
   }
+
+  PRV_CheckFilterLevel(filter_level);
 
   if (!allow_nonroot && geteuid() != 0 && !nofork)
     LOG_FATAL("Not superuser (use -U to start as another user)");
@@ -226,6 +249,11 @@ main(int argc, char **argv)
       LOG_FATAL("Could not create pid file %s", CNF_Get()->pidfile);
   }
 
+  /* Directories written after the privilege drop must belong to the user */
+  PRV_Initialise(CNF_Get()->user);
+  PRV_PrepareUserDir(CNF_Get()->nts_dump_dir, 0750);
+  PRV_PrepareUserDir(CNF_Get()->logdir, 0750);
+
   SCH_Initialise();
   NIO_Initialise();
   NSR_Initialise();
@@ -234,11 +262,19 @@ main(int argc, char **argv)
 #endif
   CAM_Initialise();
 
+  /* Every socket is bound and every root-only file open: no port below
+     1024 is bound later, so only the clock needs a capability */
+  PRV_PrepareCommandSocket(CNF_Get()->bind_cmd_path);
+  PRV_DropRoot(control_clock, 0);
+
   SCH_SetSignalHandler(SIGINT, quit_signal);
   SCH_SetSignalHandler(SIGTERM, quit_signal);
   signal(SIGPIPE, SIG_IGN);
   if (timeout > 0.0)
     SCH_AddTimeout(timeout, timeout_reached, NULL);
+
+  /* Last, so that nothing done at start-up has to be in the allowlist */
+  PRV_EnableSystemCallFilter(filter_level);
 
   LOG(LOGS_INFO, "ntsd version %s (%s) starting", NTSD_VERSION, NTSD_FEATURES);
   signal_ready();
@@ -253,6 +289,7 @@ main(int argc, char **argv)
   NSR_Finalise();
   NIO_Finalise();
   SCH_Finalise();
+  PRV_Finalise();
   PID_Remove();
   CNF_Finalise();
   LOG_Finalise();

@@ -25,6 +25,8 @@ typedef struct {
   int json;         /* -j */
   int no_dns;       /* -n */
   int source_names; /* -N */
+  int family;       /* -4/-6, dns -4|-6|-46: names in commands resolve to
+                       this family (0 any) */
 } CTL_Options;
 
 extern CTL_Options CTL_options;

@@ -50,6 +50,7 @@ resolve_name(const char *name, IPAddr *ip)
   int ok = 0;
 
   memset(&hints, 0, sizeof hints);
+  hints.ai_family = CTL_options.family ? CTL_options.family : AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
   if (getaddrinfo(name, NULL, &hints, &res) != 0)
     return 0;

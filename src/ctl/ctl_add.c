@@ -133,6 +133,7 @@ CTA_AddSource(char *args)
 
   /* As chronyc: refuse a name that does not resolve here */
   memset(&hints, 0, sizeof hints);
+  hints.ai_family = CTL_options.family ? CTL_options.family : AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
   if (getaddrinfo(name, NULL, &hints, &res) != 0) {
     fprintf(stderr, "Invalid host/IP address\n");

@@ -497,6 +497,8 @@ CTJ_Double(const char *key, double value)
   /* JSON has no NaN or infinity */
   if (!isfinite(value))
     fputs("null", JOUT);
+  else if (value == 0.0)
+    fputs("0", JOUT);   /* not "-0" */
   else
     fprintf(JOUT, "%.9g", value);
 }

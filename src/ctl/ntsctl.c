@@ -104,93 +104,106 @@ static const struct {
   { "waitsync", CTR_WaitSync },
 };
 
+/* chronyc 4.3's help text, without keygen (not implemented) */
+static const char *const help_lines[][2] = {
+    { "System clock:", "" },
+    { "tracking", "Display system time information" },
+    { "makestep", "Correct clock by stepping immediately" },
+    { "makestep <threshold> <updates>", "Configure automatic clock stepping" },
+    { "maxupdateskew <skew>", "Modify maximum valid skew to update frequency" },
+    { "waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]", "Wait until synchronised in specified limits" },
+    { "", "" },
+    { "Time sources:", "" },
+    { "sources [-a] [-v]", "Display information about current sources" },
+    { "sourcestats [-a] [-v]", "Display statistics about collected measurements" },
+    { "selectdata [-a] [-v]", "Display information about source selection" },
+    { "reselect", "Force reselecting synchronisation source" },
+    { "reselectdist <dist>", "Modify reselection distance" },
+    { "", "" },
+    { "NTP sources:", "" },
+    { "activity", "Check how many NTP sources are online/offline" },
+    { "authdata [-a] [-v]", "Display information about authentication" },
+    { "ntpdata [<address>]", "Display information about last valid measurement" },
+    { "add server <name> [options]", "Add new NTP server" },
+    { "add pool <name> [options]", "Add new pool of NTP servers" },
+    { "add peer <name> [options]", "Add new NTP peer" },
+    { "delete <address>", "Remove server or peer" },
+    { "burst <n-good>/<n-max> [[<mask>/]<address>]", "Start rapid set of measurements" },
+    { "maxdelay <address> <delay>", "Modify maximum valid sample delay" },
+    { "maxdelayratio <address> <ratio>", "Modify maximum valid delay/minimum ratio" },
+    { "maxdelaydevratio <address> <ratio>", "Modify maximum valid delay/deviation ratio" },
+    { "minpoll <address> <poll>", "Modify minimum polling interval" },
+    { "maxpoll <address> <poll>", "Modify maximum polling interval" },
+    { "minstratum <address> <stratum>", "Modify minimum stratum" },
+    { "offline [[<mask>/]<address>]", "Set sources in subnet to offline status" },
+    { "online [[<mask>/]<address>]", "Set sources in subnet to online status" },
+    { "onoffline", "Set all sources to online or offline status" },
+    { "", "according to network configuration" },
+    { "polltarget <address> <target>", "Modify poll target" },
+    { "refresh", "Refresh IP addresses" },
+    { "reload sources", "Re-read *.sources files" },
+    { "sourcename <address>", "Display original name" },
+    { "", "" },
+    { "Manual time input:", "" },
+    { "manual off|on|reset", "Disable/enable/reset settime command" },
+    { "manual list", "Show previous settime entries" },
+    { "manual delete <index>", "Delete previous settime entry" },
+    { "settime <time>", "Set daemon time" },
+    { "", "(e.g. Sep 25, 2015 16:30:05 or 16:30:05)" },
+    { "", "" },
+    { "NTP access:", "" },
+    { "accheck <address>", "Check whether address is allowed" },
+    { "clients [-p <packets>] [-k] [-r]", "Report on clients that accessed the server" },
+    { "serverstats", "Display statistics of the server" },
+    { "allow [<subnet>]", "Allow access to subnet as a default" },
+    { "allow all [<subnet>]", "Allow access to subnet and all children" },
+    { "deny [<subnet>]", "Deny access to subnet as a default" },
+    { "deny all [<subnet>]", "Deny access to subnet and all children" },
+    { "local [options]", "Serve time even when not synchronised" },
+    { "local off", "Don't serve time when not synchronised" },
+    { "smoothtime reset|activate", "Reset/activate time smoothing" },
+    { "smoothing", "Display current time smoothing state" },
+    { "", "" },
+    { "Monitoring access:", "" },
+    { "cmdaccheck <address>", "Check whether address is allowed" },
+    { "cmdallow [<subnet>]", "Allow access to subnet as a default" },
+    { "cmdallow all [<subnet>]", "Allow access to subnet and all children" },
+    { "cmddeny [<subnet>]", "Deny access to subnet as a default" },
+    { "cmddeny all [<subnet>]", "Deny access to subnet and all children" },
+    { "", "" },
+    { "Real-time clock:", "" },
+    { "rtcdata", "Print current RTC performance parameters" },
+    { "trimrtc", "Correct RTC relative to system clock" },
+    { "writertc", "Save RTC performance parameters to file" },
+    { "", "" },
+    { "Other daemon commands:", "" },
+    { "cyclelogs", "Close and re-open log files" },
+    { "dump", "Dump measurements and NTS keys/cookies" },
+    { "rekey", "Re-read keys" },
+    { "reset sources", "Drop all measurements" },
+    { "shutdown", "Stop daemon" },
+    { "", "" },
+    { "Client commands:", "" },
+    { "dns -n|+n", "Disable/enable resolving IP addresses to hostnames" },
+    { "dns -4|-6|-46", "Resolve hostnames only to IPv4/IPv6/both addresses" },
+    { "timeout <milliseconds>", "Set initial response timeout" },
+    { "retries <retries>", "Set maximum number of retries" },
+    { "exit|quit", "Leave the program" },
+    { "help", "Generate this help" },
+    { "", "" },
+};
+
 static void
 print_help(void)
 {
-  printf("System clock:\n"
-         "  tracking                  Display system time information\n"
-         "  makestep                  Correct clock by stepping immediately\n"
-         "  makestep <threshold> <updates>  Configure automatic clock stepping\n"
-         "  maxupdateskew <skew>      Modify maximum valid skew to update frequency\n"
-         "  waitsync [<max-tries> [<max-correction> [<max-skew> [<interval>]]]]\n"
-         "                            Wait until synchronised in specified limits\n"
-         "\n"
-         "Time sources:\n"
-         "  sources [-a] [-v]         Display information about current sources\n"
-         "  sourcestats [-a] [-v]     Display statistics about collected measurements\n"
-         "  selectdata [-a] [-v]      Display information about source selection\n"
-         "  reselect                  Force reselecting synchronisation source\n"
-         "  reselectdist <dist>       Modify reselection distance\n"
-         "\n"
-         "NTP sources:\n"
-         "  activity                  Check how many NTP sources are online/offline\n"
-         "  authdata [-a] [-v]        Display information about authentication\n"
-         "  ntpdata [<address>]       Display information about last valid measurement\n"
-         "  add server <name> [options]  Add new NTP server\n"
-         "  add pool <name> [options]    Add new pool of NTP servers\n"
-         "  add peer <name> [options]    Add new NTP peer\n"
-         "  delete <address>          Remove server or peer\n"
-         "  burst <n-good>/<n-max> [[<mask>/]<address>]  Start rapid set of measurements\n"
-         "  maxdelay <address> <delay>  Modify maximum valid sample delay\n"
-         "  maxdelayratio <address> <ratio>  Modify maximum valid delay/minimum ratio\n"
-         "  maxdelaydevratio <address> <ratio>  Modify maximum valid delay/deviation ratio\n"
-         "  minpoll <address> <poll>  Modify minimum polling interval\n"
-         "  maxpoll <address> <poll>  Modify maximum polling interval\n"
-         "  minstratum <address> <stratum>  Modify minimum stratum\n"
-         "  offline [[<mask>/]<address>]  Set sources in subnet to offline status\n"
-         "  online [[<mask>/]<address>]  Set sources in subnet to online status\n"
-         "  onoffline                 Set all sources to online or offline status\n"
-         "                            according to network configuration\n"
-         "  polltarget <address> <target>  Modify poll target\n"
-         "  refresh                   Refresh IP addresses\n"
-         "  reload sources            Re-read *.sources files\n"
-         "  sourcename <address>      Display original name\n"
-         "\n"
-         "Manual time input:\n"
-         "  manual off|on|reset       Disable/enable/reset settime command\n"
-         "  manual list               Show previous settime entries\n"
-         "  manual delete <index>     Delete previous settime entry\n"
-         "  settime <time>            Set daemon time\n"
-         "\n"
-         "NTP access:\n"
-         "  accheck <address>         Check whether address is allowed\n"
-         "  clients [-p <packets>] [-k] [-r]  Report on clients that accessed the server\n"
-         "  serverstats               Display statistics of the server\n"
-         "  allow [<subnet>]          Allow access to subnet as a default\n"
-         "  allow all [<subnet>]      Allow access to subnet and all children\n"
-         "  deny [<subnet>]           Deny access to subnet as a default\n"
-         "  deny all [<subnet>]       Deny access to subnet and all children\n"
-         "  local [options]           Serve time even when not synchronised\n"
-         "  local off                 Don't serve time when not synchronised\n"
-         "\n"
-         "Monitoring access:\n"
-         "  cmdaccheck <address>      Check whether address is allowed\n"
-         "  cmdallow [<subnet>]       Allow access to subnet as a default\n"
-         "  cmdallow all [<subnet>]   Allow access to subnet and all children\n"
-         "  cmddeny [<subnet>]        Deny access to subnet as a default\n"
-         "  cmddeny all [<subnet>]    Deny access to subnet and all children\n"
-         "\n"
-         "Real-time clock:\n"
-         "  rtcdata                   Print current RTC performance parameters\n"
-         "  trimrtc                   Correct RTC relative to system clock\n"
-         "  writertc                  Save RTC performance parameters to file\n"
-         "\n"
-         "Other daemon commands:\n"
-         "  cyclelogs                 Close and re-open log files\n"
-         "  dump                      Dump measurements and NTS keys/cookies\n"
-         "  rekey                     Re-read keys\n"
-         "  reset sources             Drop all measurements\n"
-         "  shutdown                  Stop daemon\n"
-         "  smoothtime reset|activate  Reset/activate time smoothing\n"
-         "  smoothing                 Display current time smoothing state\n"
-         "\n"
-         "Client commands:\n"
-         "  dfreq <ppm>               Adjust frequency\n"
-         "  doffset <offset>          Adjust offset\n"
-         "  retries <retries>         Set maximum number of retries\n"
-         "  timeout <timeout>         Set initial response timeout\n"
-         "  help                      Print this help\n"
-         "  quit                      Leave the program\n");
+  unsigned int i;
+
+  for (i = 0; i < sizeof help_lines / sizeof help_lines[0]; i++) {
+    if (strlen(help_lines[i][0]) > 27)
+      printf("%s\n%-27s %s\n", help_lines[i][0], "", help_lines[i][1]);
+    else
+      printf("%-27s %s\n", help_lines[i][0], help_lines[i][1]);
+  }
 }
 
 static void
@@ -209,7 +222,7 @@ print_usage(FILE *out, const char *progname)
           "  -h HOST\tSpecify server (%s,127.0.0.1,::1)\n"
           "  -p PORT\tSpecify UDP port (%d)\n"
           "  -v, --version\tPrint version and exit\n"
-          "      --help\tPrint this help and exit\n",
+          "      --help\tPrint usage and exit\n",
           progname, NTSD_SOCKET_PATH, DEFAULT_PORT);
 }
 
@@ -257,6 +270,24 @@ process_line(char *line, int *quit)
   }
   if (strcmp(name, "help") == 0) {
     print_help();
+    return 1;
+  }
+  if (strcmp(name, "dns") == 0) {
+    /* As chronyc: exactly one of the five arguments */
+    if (strcmp(args, "-46") == 0)
+      CTL_options.family = 0;
+    else if (strcmp(args, "-4") == 0)
+      CTL_options.family = AF_INET;
+    else if (strcmp(args, "-6") == 0)
+      CTL_options.family = AF_INET6;
+    else if (strcmp(args, "-n") == 0)
+      CTL_options.no_dns = 1;
+    else if (strcmp(args, "+n") == 0)
+      CTL_options.no_dns = 0;
+    else {
+      fprintf(stderr, "Unrecognized dns command\n");
+      return 0;
+    }
     return 1;
   }
   if (strcmp(name, "timeout") == 0 || strcmp(name, "retries") == 0) {
@@ -331,8 +362,8 @@ main(int argc, char **argv)
 
   while ((opt = getopt_long(argc, argv, "+46acdf:h:jmnNp:v", long_options, NULL)) != -1) {
     switch (opt) {
-      case '4': family = AF_INET; break;
-      case '6': family = AF_INET6; break;
+      case '4': family = CTL_options.family = AF_INET; break;
+      case '6': family = CTL_options.family = AF_INET6; break;
       case 'c': CTL_options.csv = 1; break;
       case 'j': CTL_options.json = 1; break;
       case 'h': hosts = optarg; break;

@@ -41,7 +41,7 @@ start_ntsd "$TMP/ntsd.conf"
 check "ntsd -d -x runs in the foreground and opens its NTP port" [ $? -eq 0 ]
 check "pid file holds the daemon's pid" sh -c "[ \"\$(cat '$TMP/ntsd.pid')\" = '$NTSD_PID' ]"
 
-"$NTSD" -d -x -U -f "$TMP/ntsd.conf" > "$TMP/second.log" 2>&1 &
+"$NTSD" -d -x -U -u root -f "$TMP/ntsd.conf" > "$TMP/second.log" 2>&1 &
 second=$!
 PIDS="$PIDS $second"
 wait "$second"

@@ -196,6 +196,59 @@ test_access(void)
   TEST_CHECK(process(104, &remote, &h) == 0);
 }
 
+/* Over every command code and request length: a reply is never longer
+   than its request, echoes command and sequence, and UDP (even from
+   localhost) gets only the open commands of chronyd 4.3 */
+static void
+test_properties(void)
+{
+  static const int open_cmds[] = { 0, 10, 14, 15, 33, 34, 35, 41, 44, 51, 65 };
+  /* Not executed over the Unix socket here: they would stop or step */
+  static const int unix_skip[] = { 11, 31, 43, 50, 62, 71 };
+  IPAddr local4;
+  CMW_ReplyHeader h;
+  int command, len, n, need, is_open, skip, bad_len = 0, bad_echo = 0, bad_unauth = 0;
+  unsigned int i;
+
+  UTI_StringToIP("127.0.0.1", &local4);
+  for (command = 0; command < 80; command++) {
+    is_open = 0;
+    for (i = 0; i < sizeof open_cmds / sizeof open_cmds[0]; i++)
+      is_open |= open_cmds[i] == command;
+    skip = 0;
+    for (i = 0; i < sizeof unix_skip / sizeof unix_skip[0]; i++)
+      skip |= unix_skip[i] == command;
+
+    for (len = 0; len <= CMW_MAX_REQUEST_LEN + 8; len++) {
+      make_request(command, len);
+      n = process(len, &local4, &h);
+      if (n > len)
+        bad_len++;
+      if (n && (h.command != command || h.sequence != 0x11223344))
+        bad_echo++;
+      /* Every supported restricted command that passes the length check
+         is refused */
+      if (!is_open && n && CMW_MinRequestLength(command) && len >= CMW_MinRequestLength(command) &&
+          h.status != CMW_STT_UNAUTH)
+        bad_unauth++;
+      /* Over the Unix socket (full access: commands run and may log)
+         only the lengths around the edges */
+      need = CMW_MinRequestLength(command);
+      if (skip || !(len < 30 || (len >= need - 1 && len <= need + 1) || len >= CMW_MAX_REQUEST_LEN))
+        continue;
+      make_request(command, len);
+      n = process(len, NULL, &h);
+      if (n > len)
+        bad_len++;
+      if (n && (h.command != command || h.sequence != 0x11223344))
+        bad_echo++;
+    }
+  }
+  TEST_CHECK(bad_len == 0);
+  TEST_CHECK(bad_echo == 0);
+  TEST_CHECK(bad_unauth == 0);
+}
+
 int
 main(void)
 {
@@ -203,6 +256,8 @@ main(void)
   test_framing();
   test_commands();
   test_access();
+  CAM_ResetHostAccess();
+  test_properties();
   CAM_ResetHostAccess();
   CNF_Finalise();
   TEST_END();

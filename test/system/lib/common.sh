@@ -149,7 +149,7 @@ write_ntsd_conf() {
 start_ntsd() {
   conf=$1
   shift
-  start_bg ntsd $NOCLOCK "$NTSD" -d -x -U -f "$conf" "$@"
+  start_bg ntsd $NOCLOCK "$NTSD" -d -x -U -u root -f "$conf" "$@"
   NTSD_PID=$LAST_PID
   wait_for 5 udp_listening "$NTP_PORT"
 }
