@@ -20,13 +20,16 @@
 
 #include "cmdmon.h"
 #include "conf.h"
+#include "keys.h"
 #include "logging.h"
+#include "ntp_client.h"
 #include "ntp_io.h"
 #include "ntp_once.h"
 #include "ntp_server.h"
 #include "pidfile.h"
 #include "privops.h"
 #include "sched.h"
+#include "sources.h"
 #ifdef FEAT_NTS
 #include "nts_ke_server.h"
 #endif
@@ -255,8 +258,10 @@ main(int argc, char **argv)
   PRV_PrepareUserDir(CNF_Get()->logdir, 0750);
 
   SCH_Initialise();
+  KEY_Initialise();
   NIO_Initialise();
   NSR_Initialise();
+  NCL_Initialise();
 #ifdef FEAT_NTS
   NKS_Initialise();
 #endif
@@ -286,8 +291,11 @@ main(int argc, char **argv)
 #ifdef FEAT_NTS
   NKS_Finalise();
 #endif
+  NCL_Finalise();
+  SRC_Finalise();
   NSR_Finalise();
   NIO_Finalise();
+  KEY_Finalise();
   SCH_Finalise();
   PRV_Finalise();
   PID_Remove();

@@ -13,6 +13,7 @@
 
 #include "clientlog.h"
 #include "conf.h"
+#include "keys.h"
 #include "logging.h"
 #include "ntp_pkt.h"
 #include "ntp_server.h"
@@ -106,10 +107,27 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
   }
 
   if (info.mac_length > 0) {
-    /* Symmetric keys are not supported yet: no answer rather than an
-       unauthenticated one the client would reject anyway */
-    STA_counters.ntp_drops++;
-    return 0;
+    /* As chronyd 4.x: an unknown key, a bad MAC or a crypto-NAK gets no
+       answer at all (chronyd sends no crypto-NAK either); a MAC next to NTS
+       fields is ambiguous and dropped too */
+    if ((info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) ||
+        !KEY_CheckPacketMac(req, &info)) {
+      STA_counters.ntp_drops++;
+      return 0;
+    }
+    fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
+    if (!NPK_WriteHeader(reply, reply_max, &reply_h))
+      return 0;
+    /* The reply is authenticated with the request's key only; its MAC is
+       truncated as the request's was, so it is never the longer one */
+    reply_len = KEY_AddPacketMac(info.mac_key_id, info.version, reply, NPK_HEADER_LEN,
+                                 reply_max < req_len ? reply_max : req_len);
+    if (reply_len <= 0) {
+      STA_counters.ntp_drops++;
+      return 0;
+    }
+    STA_counters.ntp_auth_hits++;
+    return reply_len;
   }
 
 #ifdef FEAT_NTS

@@ -1,0 +1,682 @@
+/*
+  ntsd - NTP client
+
+  One request in flight per source.  A reply is accepted only from the
+  connected address and port, in server mode, echoing our random transmit
+  timestamp (which also rejects duplicates: the first accepted reply clears
+  it), authenticated with the source's key if it has one and not
+  authenticated otherwise.  Such a reply makes the source reachable; it
+  becomes a sample only if the server is synchronised, its timestamps are
+  sane and the delay is within maxdelay.
+
+  The polling interval starts at minpoll and goes up by one after every
+  few good samples, to maxpoll; a KoD RATE raises it at once.  This is a
+  plain stand-in until the clock discipline drives the polling as chronyd
+  does from its regression.
+*/
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "logging.h"
+#include "memory.h"
+#include "ntp_client.h"
+#include "ntp_io.h"
+#include "ntp_pkt.h"
+#include "ntp_resolve.h"
+#include "sched.h"
+#include "sources.h"
+
+/* A reply later than this is not waited for (it would fail maxdelay) */
+#define REPLY_WINDOW 8.0
+#define MAX_DISPERSION 16.0
+/* Frequency tolerance (RFC 5905's PHI) */
+#define PHI 15e-6
+/* Good samples before the polling interval goes up */
+#define POLL_UP_SAMPLES 4
+/* -q/-Q: samples wanted without maxsamples, and how many requests beyond
+   the samples wanted may go unanswered before a source is given up
+   (chronyd gives up when its 8-bit reachability register cannot fill) */
+#define ONCE_DEFAULT_SAMPLES 3
+#define ONCE_EXTRA_POLLS 7
+#define RESOLVE_RETRY 64.0
+
+typedef struct {
+  const CNF_Source *conf;
+  SRC_Instance src;
+  IPAddr ip;
+  uint16_t port;
+  int version;
+  uint32_t key;
+  int poll, minpoll, maxpoll;
+  int burst_good, burst_total;
+  int fd;
+  SCH_TimeoutID tx_id, rx_id;
+  int awaiting;                /* the current request has no valid reply yet */
+  int replied;                 /* a valid reply since the last request */
+  NTP_int64 tx_ts;             /* random, echoed as the origin timestamp */
+  struct timespec t1;
+  int good_run;
+  int n_polls, n_good, target;
+  int finished;                /* -q/-Q: nothing more to do */
+  NCL_NtpData data;
+} Source;
+
+static Source **sources;
+static int n_sources;
+static int n_unresolved;
+static int local_precision;
+
+static int once_mode;
+static NCL_DoneHandler done_handler;
+static void *done_arg;
+static int done_called;
+static SCH_TimeoutID done_id;
+
+static void transmit(void *arg);
+static void resolve_name(const CNF_Source *conf);
+
+/* ---- helpers ---- */
+
+static int
+measure_precision(void)
+{
+  struct timespec res;
+  int p;
+
+  if (clock_getres(CLOCK_REALTIME, &res) < 0 || (res.tv_sec == 0 && res.tv_nsec == 0))
+    return -20;
+  frexp(res.tv_sec + res.tv_nsec * 1e-9, &p);
+  /* Reading the clock takes longer than its resolution suggests */
+  return p < -25 ? -25 : p;
+}
+
+static double
+poll_interval(int poll)
+{
+  return ldexp(1.0, poll);
+}
+
+static int
+in_burst(const Source *s)
+{
+  return s->burst_good > 0 && s->burst_total > 0;
+}
+
+static double
+next_interval(const Source *s)
+{
+  if (once_mode || in_burst(s))
+    return NCL_BURST_INTERVAL;
+  return poll_interval(s->poll);
+}
+
+static void
+close_socket(Source *s)
+{
+  SCH_RemoveTimeout(s->rx_id);
+  s->rx_id = 0;
+  if (s->fd >= 0) {
+    SCH_RemoveFileHandler(s->fd);
+    close(s->fd);
+    s->fd = -1;
+  }
+}
+
+static void
+reschedule(Source *s, double delay)
+{
+  SCH_RemoveTimeout(s->tx_id);
+  s->tx_id = SCH_AddTimeout(delay, transmit, s);
+}
+
+/* ---- -q/-Q ---- */
+
+static void
+call_done_handler(void *arg)
+{
+  done_id = 0;
+  if (!done_called) {
+    done_called = 1;
+    done_handler(done_arg);
+  }
+}
+
+static void
+check_once_done(void)
+{
+  int i;
+
+  if (!once_mode || done_called || done_id || n_unresolved > 0)
+    return;
+  for (i = 0; i < n_sources; i++) {
+    if (!sources[i]->finished)
+      return;
+  }
+  /* From the loop, not from inside a handler of one of our sockets */
+  done_id = SCH_AddTimeout(0.0, call_done_handler, NULL);
+}
+
+static void
+finish(Source *s)
+{
+  s->finished = 1;
+  close_socket(s);
+  SCH_RemoveTimeout(s->tx_id);
+  s->tx_id = 0;
+  check_once_done();
+}
+
+/* ---- requests ---- */
+
+static void
+reply_timeout(void *arg)
+{
+  Source *s = arg;
+
+  s->rx_id = 0;
+  close_socket(s);
+}
+
+static void receive(int fd, int event, void *arg);
+
+static void
+send_request(Source *s, double window)
+{
+  struct sockaddr_storage ss, local;
+  socklen_t sa_len, local_len = sizeof local;
+  uint8_t pkt[NPK_HEADER_LEN + NPK_MAC_MAX_LEN];
+  struct msghdr msg;
+  struct iovec iov;
+  NPK_Header h;
+  uint16_t port;
+  int fd, len, on = 1;
+
+  if (getrandom(&s->tx_ts, sizeof s->tx_ts, GRND_NONBLOCK) != (ssize_t)sizeof s->tx_ts) {
+    LOG_RATE(LOGS_ERR, "Could not get random bytes : %s", strerror(errno));
+    return;
+  }
+
+  /* Nothing about our own state goes into the request (data
+     minimisation): only the version, mode, poll and the random transmit
+     timestamp */
+  memset(&h, 0, sizeof h);
+  h.lvm = NPK_LVM(NPK_LEAP_NORMAL, s->version, NPK_MODE_CLIENT);
+  h.poll = (int8_t)s->poll;
+  h.transmit_ts = s->tx_ts;
+  NPK_WriteHeader(pkt, sizeof pkt, &h);
+  len = NPK_HEADER_LEN;
+  if (s->key) {
+    len = KEY_AddPacketMac(s->key, s->version, pkt, len, sizeof pkt);
+    if (len <= 0) {
+      LOG_RATE(LOGS_WARN, "Could not authenticate request to %s with key %"PRIu32,
+               UTI_IPToString(&s->ip), s->key);
+      return;
+    }
+  }
+
+  fd = socket(s->ip.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    LOG_RATE(LOGS_ERR, "Could not open NTP client socket : %s", strerror(errno));
+    return;
+  }
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  sa_len = UTI_IPPortToSockaddr(&s->ip, s->port, &ss);
+  /* Connected: the kernel picks a random source port and delivers only
+     datagrams from the server's address and port */
+  if (connect(fd, (struct sockaddr *)&ss, sa_len) < 0) {
+    LOG_RATE(LOGS_WARN, "Could not connect to %s : %s",
+             UTI_SockaddrToString((struct sockaddr *)&ss), strerror(errno));
+    close(fd);
+    return;
+  }
+  if (getsockname(fd, (struct sockaddr *)&local, &local_len) == 0)
+    UTI_SockaddrToIPPort((struct sockaddr *)&local, &s->data.local_addr, &port);
+
+  memset(&msg, 0, sizeof msg);
+  iov.iov_base = pkt;
+  iov.iov_len = len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+
+  clock_gettime(CLOCK_REALTIME, &s->t1);
+  if (sendmsg(fd, &msg, 0) < 0) {
+    LOG_RATE(LOGS_WARN, "Could not send NTP request to %s : %s",
+             UTI_IPToString(&s->ip), strerror(errno));
+    close(fd);
+    return;
+  }
+
+  s->fd = fd;
+  s->awaiting = 1;
+  s->data.tx_count++;
+  SCH_AddFileHandler(fd, SCH_FILE_INPUT, receive, s);
+  s->rx_id = SCH_AddTimeout(window < REPLY_WINDOW ? window : REPLY_WINDOW, reply_timeout, s);
+}
+
+static void
+transmit(void *arg)
+{
+  Source *s = arg;
+  double interval;
+
+  s->tx_id = 0;
+  if (s->finished)
+    return;
+
+  /* Whatever the last request got, it is over now */
+  if (s->n_polls > 0)
+    SRC_UpdateReachability(s->src, s->replied);
+  close_socket(s);
+  s->replied = 0;
+  s->awaiting = 0;
+
+  if (once_mode && s->n_polls >= s->target + ONCE_EXTRA_POLLS) {
+    LOG(LOGS_WARN, "Could not get enough samples from %s", UTI_IPToString(&s->ip));
+    finish(s);
+    return;
+  }
+
+  s->n_polls++;
+  if (s->burst_total > 0)
+    s->burst_total--;
+  interval = next_interval(s);
+  s->tx_id = SCH_AddTimeout(interval, transmit, s);
+  send_request(s, interval);
+}
+
+/* ---- replies ---- */
+
+static void
+end_burst(Source *s)
+{
+  s->burst_good = s->burst_total = 0;
+}
+
+static void
+handle_kod(Source *s, uint32_t code)
+{
+  char c[5];
+
+  c[0] = (char)(code >> 24);
+  c[1] = (char)(code >> 16);
+  c[2] = (char)(code >> 8);
+  c[3] = (char)code;
+  c[4] = '\0';
+  if (code == NPK_KOD_RATE) {
+    /* The server asks us to slow down: a longer interval at once, and no
+       more burst */
+    if (s->poll < s->maxpoll)
+      s->poll++;
+    SRC_SetPoll(s->src, s->poll);
+    end_burst(s);
+    if (!once_mode)
+      reschedule(s, poll_interval(s->poll));
+  }
+  LOG_RATE(LOGS_WARN, "Received KoD %s from %s",
+           isprint((unsigned char)c[0]) ? c : "?", UTI_IPToString(&s->ip));
+}
+
+static void
+sample_taken(Source *s)
+{
+  s->n_good++;
+  s->data.good_count++;
+
+  if (once_mode) {
+    if (s->n_good >= s->target)
+      finish(s);
+    return;
+  }
+
+  if (in_burst(s)) {
+    if (--s->burst_good == 0) {
+      end_burst(s);
+      reschedule(s, poll_interval(s->poll));
+    }
+    return;
+  }
+
+  if (++s->good_run >= POLL_UP_SAMPLES) {
+    s->good_run = 0;
+    if (s->poll < s->maxpoll) {
+      s->poll++;
+      SRC_SetPoll(s->src, s->poll);
+    }
+  }
+}
+
+static void
+process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *t4)
+{
+  struct timespec t2, t3;
+  double server_interval, local_interval, delay, offset, dispersion;
+  double pkt_root_delay, pkt_root_dispersion;
+  NPK_Header h;
+  NPK_Info info;
+  SRC_Sample sample;
+  uint32_t code;
+
+  if (!NPK_ParsePacket(pkt, len, &info) || !NPK_ReadHeader(pkt, len, &h) ||
+      info.mode != NPK_MODE_SERVER)
+    return;
+
+  if (!s->awaiting || UTI_CompareNtp64(&h.originate_ts, &s->tx_ts) != 0) {
+    DEBUG_LOG("Bogus or duplicate reply from %s", UTI_IPToString(&s->ip));
+    return;
+  }
+  /* Authenticated exactly as configured; anything else may be forged and
+     must not stop us from waiting for the real reply */
+  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF |
+                       NPK_EFF_NTS_COOKIE_PLACEHOLDER))
+    return;
+  if (s->key) {
+    if (info.mac_length == 0 || info.mac_key_id != s->key || !KEY_CheckPacketMac(pkt, &info)) {
+      LOG_RATE(LOGS_WARN, "Reply from %s failed authentication", UTI_IPToString(&s->ip));
+      return;
+    }
+  } else if (info.mac_length > 0) {
+    return;
+  }
+
+  s->awaiting = 0;
+  s->replied = 1;
+  s->data.valid_count++;
+  close_socket(s);
+
+  pkt_root_delay = UTI_Ntp32ToDouble(h.root_delay);
+  pkt_root_dispersion = UTI_Ntp32ToDouble(h.root_dispersion);
+  s->data.leap = info.leap;
+  s->data.version = info.version;
+  s->data.mode = info.mode;
+  s->data.stratum = h.stratum;
+  s->data.poll = h.poll;
+  s->data.precision = h.precision;
+  s->data.root_delay = pkt_root_delay;
+  s->data.root_dispersion = pkt_root_dispersion;
+  s->data.ref_id = ntohl(h.reference_id);
+  UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
+  s->data.authenticated = s->key != 0;
+  s->data.key_id = s->key;
+
+  if (NPK_IsKoD(&h, &code)) {
+    handle_kod(s, code);
+    return;
+  }
+  if (info.leap == NPK_LEAP_UNSYNCHRONISED || h.stratum >= 16) {
+    DEBUG_LOG("Unsynchronised reply from %s", UTI_IPToString(&s->ip));
+    return;
+  }
+  if (UTI_IsZeroNtp64(&h.receive_ts) || UTI_IsZeroNtp64(&h.transmit_ts) ||
+      pkt_root_delay / 2.0 + pkt_root_dispersion >= MAX_DISPERSION)
+    return;
+
+  UTI_Ntp64ToTimespec(&h.receive_ts, &s->t1, &t2);
+  UTI_Ntp64ToTimespec(&h.transmit_ts, &s->t1, &t3);
+  server_interval = UTI_DiffTimespecsToDouble(&t3, &t2);
+  local_interval = UTI_DiffTimespecsToDouble(t4, &s->t1);
+  /* A negative interval means a bogus server or a stepped clock */
+  if (server_interval < 0.0 || local_interval < 0.0 || server_interval > MAX_DISPERSION)
+    return;
+
+  delay = local_interval - server_interval;
+  if (delay < ldexp(1.0, local_precision))
+    delay = ldexp(1.0, local_precision);
+  offset = (UTI_DiffTimespecsToDouble(&t2, &s->t1) + UTI_DiffTimespecsToDouble(&t3, t4)) / 2.0;
+  dispersion = ldexp(1.0, h.precision) + ldexp(1.0, local_precision) + PHI * local_interval;
+
+  s->data.offset = offset;
+  s->data.peer_delay = delay;
+  s->data.peer_dispersion = dispersion;
+  s->data.response_time = server_interval;
+
+  if (delay > s->conf->maxdelay) {
+    DEBUG_LOG("Delay %.9f from %s above maxdelay", delay, UTI_IPToString(&s->ip));
+    return;
+  }
+
+  memset(&sample, 0, sizeof sample);
+  sample.time = *t4;
+  sample.offset = offset;
+  sample.delay = delay;
+  sample.dispersion = dispersion;
+  sample.root_delay = pkt_root_delay + delay;
+  sample.root_dispersion = pkt_root_dispersion + dispersion;
+  sample.stratum = h.stratum;
+  sample.leap = info.leap;
+  SRC_AccumulateSample(s->src, &sample);
+  DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), offset, delay);
+
+  sample_taken(s);
+}
+
+static void
+receive(int fd, int event, void *arg)
+{
+  union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof (struct timespec)) + 64]; } cmsg;
+  uint8_t pkt[NIO_MAX_PACKET];
+  struct timespec t4;
+  struct msghdr msg;
+  struct cmsghdr *cm;
+  struct iovec iov;
+  Source *s = arg;
+  ssize_t n;
+  int kernel = 0;
+
+  memset(&msg, 0, sizeof msg);
+  iov.iov_base = pkt;
+  iov.iov_len = sizeof pkt;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cmsg.buf;
+  msg.msg_controllen = sizeof cmsg.buf;
+
+  n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0)
+    return;
+  clock_gettime(CLOCK_REALTIME, &t4);
+  s->data.rx_count++;
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+    return;
+
+  for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
+        cm->cmsg_len >= CMSG_LEN(sizeof (struct timespec))) {
+      memcpy(&t4, CMSG_DATA(cm), sizeof t4);
+      kernel = 1;
+    }
+  }
+  s->data.kernel_rx_ts = kernel;
+
+  process_response(s, pkt, (int)n, &t4);
+}
+
+/* ---- sources ---- */
+
+static void
+add_source(const CNF_Source *conf, const IPAddr *ip)
+{
+  Source *s = MallocNew(Source);
+
+  memset(s, 0, sizeof *s);
+  s->conf = conf;
+  s->ip = *ip;
+  s->port = (uint16_t)conf->port;
+  s->key = conf->key;
+  s->version = conf->version ? conf->version :
+               conf->key ? KEY_SuggestedVersion(conf->key) : NTP_VERSION;
+  s->minpoll = conf->minpoll;
+  s->maxpoll = conf->maxpoll < conf->minpoll ? conf->minpoll : conf->maxpoll;
+  s->poll = s->minpoll;
+  s->fd = -1;
+  s->target = conf->maxsamples > 0 ? conf->maxsamples : ONCE_DEFAULT_SAMPLES;
+  if (conf->iburst) {
+    s->burst_good = NCL_IBURST_GOOD;
+    s->burst_total = NCL_IBURST_TOTAL;
+  }
+  s->data.remote_addr = *ip;
+  s->data.remote_port = s->port;
+
+  s->src = SRC_CreateSource(conf->name, conf->maxsamples);
+  SRC_SetAddress(s->src, ip, s->port);
+  SRC_SetPoll(s->src, s->poll);
+
+  sources = ReallocArray(Source *, n_sources + 1, sources);
+  sources[n_sources++] = s;
+
+  if (conf->key && !KEY_KeyKnown(conf->key))
+    LOG(LOGS_WARN, "Key %"PRIu32" is missing", conf->key);
+
+  if (conf->offline && !once_mode) {
+    /* Nothing brings a source online yet */
+    LOG(LOGS_INFO, "Source %s is offline", UTI_IPToString(ip));
+    return;
+  }
+  /* A slight spread, so that many sources do not send at once */
+  s->tx_id = SCH_AddTimeout(0.01 * (n_sources - 1), transmit, s);
+}
+
+static int
+family_allowed(int family)
+{
+  int f = CNF_GetAddressFamily();
+
+  return f == AF_UNSPEC || f == family;
+}
+
+static void
+retry_resolve(void *arg)
+{
+  resolve_name(arg);
+}
+
+static void
+resolved(int n, const IPAddr *ips, void *arg)
+{
+  const CNF_Source *conf = arg;
+  int i, max, added = 0;
+
+  n_unresolved--;
+  max = conf->type == CNF_SRC_POOL ? conf->maxsources : 1;
+  for (i = 0; i < n && added < max; i++) {
+    if (!family_allowed(ips[i].family))
+      continue;
+    add_source(conf, &ips[i]);
+    added++;
+  }
+
+  if (added == 0) {
+    LOG(LOGS_WARN, "Could not resolve %s", conf->name);
+    if (!once_mode) {
+      n_unresolved++;
+      SCH_AddTimeout(RESOLVE_RETRY, retry_resolve, (void *)conf);
+    }
+  }
+  check_once_done();
+}
+
+static void
+resolve_name(const CNF_Source *conf)
+{
+  if (!NRS_Resolve(conf->name, CNF_GetAddressFamily(), resolved, (void *)conf))
+    resolved(0, NULL, (void *)conf);
+}
+
+void
+NCL_SetOnceMode(NCL_DoneHandler handler, void *arg)
+{
+  once_mode = 1;
+  done_handler = handler;
+  done_arg = arg;
+  done_called = 0;
+}
+
+void
+NCL_Initialise(void)
+{
+  const CNF_Config *c = CNF_Get();
+  const CNF_Source *conf;
+  IPAddr ip;
+  int i;
+
+  KEY_Initialise();
+  NRS_Initialise();
+  local_precision = measure_precision();
+
+  for (i = 0; i < c->n_sources; i++) {
+    conf = &c->sources[i];
+    if (conf->nts) {
+      LOG(LOGS_WARN, "NTS client is not supported yet, ignoring source %s", conf->name);
+      continue;
+    }
+    if (UTI_StringToIP(conf->name, &ip)) {
+      if (!family_allowed(ip.family)) {
+        LOG(LOGS_WARN, "Ignoring source %s of a disabled address family", conf->name);
+        continue;
+      }
+      add_source(conf, &ip);
+    } else {
+      n_unresolved++;
+      resolve_name(conf);
+    }
+  }
+  check_once_done();
+}
+
+void
+NCL_Finalise(void)
+{
+  int i;
+
+  NRS_Finalise();
+  for (i = 0; i < n_sources; i++) {
+    close_socket(sources[i]);
+    SCH_RemoveTimeout(sources[i]->tx_id);
+    SRC_DestroySource(sources[i]->src);
+    Free(sources[i]);
+  }
+  Free(sources);
+  sources = NULL;
+  n_sources = 0;
+  n_unresolved = 0;
+  SCH_RemoveTimeout(done_id);
+  done_id = 0;
+}
+
+int
+NCL_GetNumberOfSources(void)
+{
+  return n_sources;
+}
+
+int
+NCL_GetNtpData(int index, NCL_NtpData *data)
+{
+  if (index < 0 || index >= n_sources)
+    return 0;
+  *data = sources[index]->data;
+  return 1;
+}
+
+int
+NCL_GetNtpDataByAddress(const IPAddr *ip, NCL_NtpData *data)
+{
+  int i;
+
+  for (i = 0; i < n_sources; i++) {
+    if (UTI_CompareIPs(&sources[i]->ip, ip) == 0)
+      return NCL_GetNtpData(i, data);
+  }
+  return 0;
+}

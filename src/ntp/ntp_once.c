@@ -1,0 +1,86 @@
+/*
+  ntsd - -q and -Q
+
+  The result is the offset of the best sample (shortest delay) of the
+  source with the smallest root distance; chronyd combines the selected
+  sources' regressions instead, which gives the same answer with one
+  source and differs by at most the sources' disagreement with several.
+*/
+#include "config.h"
+
+#include <signal.h>
+
+#include "clock_step.h"
+#include "keys.h"
+#include "logging.h"
+#include "ntp_client.h"
+#include "ntp_once.h"
+#include "sched.h"
+#include "sources.h"
+
+static int status;
+
+static void
+quit_signal(int signo)
+{
+  LOG(LOGS_INFO, "Received signal %d, exiting", signo);
+  status = 1;
+  SCH_QuitProgram();
+}
+
+static void
+timeout_reached(void *arg)
+{
+  LOG(LOGS_INFO, "Timeout reached");
+  status = 1;
+  SCH_QuitProgram();
+}
+
+static void
+sources_done(void *arg)
+{
+  int set_clock = *(int *)arg;
+  SRC_Sample sample;
+
+  status = 1;
+  if (!SRC_SelectBestSample(&sample, NULL)) {
+    LOG(LOGS_WARN, "No suitable source for synchronisation");
+  } else {
+    LOG(LOGS_INFO, "System clock wrong by %.6f seconds (%s)", sample.offset,
+        set_clock ? "step" : "ignored");
+    if (!set_clock || CLS_StepOnce(sample.offset))
+      status = 0;
+  }
+  SCH_QuitProgram();
+}
+
+int
+NOC_Run(int set_clock, double timeout)
+{
+  static int mode;
+
+  /* chronyd -q cannot start without the right to set the clock either */
+  if (set_clock && !CLS_CanStep()) {
+    LOG(LOGS_ERR, "-q needs CAP_SYS_TIME (use -Q to print the offset only)");
+    return 1;
+  }
+
+  mode = set_clock;
+  status = 1;
+  SCH_Initialise();
+  SCH_SetSignalHandler(SIGINT, quit_signal);
+  SCH_SetSignalHandler(SIGTERM, quit_signal);
+  if (timeout > 0.0)
+    SCH_AddTimeout(timeout, timeout_reached, NULL);
+
+  NCL_SetOnceMode(sources_done, &mode);
+  NCL_Initialise();
+
+  SCH_MainLoop();
+
+  NCL_Finalise();
+  SRC_Finalise();
+  KEY_Finalise();
+  SCH_Finalise();
+  return status;
+}

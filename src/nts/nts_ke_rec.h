@@ -1,0 +1,106 @@
+/*
+  ntsd - NTS-KE record codec (RFC 8915 section 4)
+
+  One parser and one builder for the records that NTS-KE messages are made
+  of, shared by the server and the client.  Parsing never allocates and
+  never reads past the given length; a message is only interpreted once it
+  is complete (ends with an End of Message record), and the TLS layer is
+  told to keep reading until then.
+*/
+#ifndef NTSD_NTS_KE_REC_H
+#define NTSD_NTS_KE_REC_H
+
+#include <stdint.h>
+
+/* Longest message either side reads (as chronyd) */
+#define NKR_MAX_MESSAGE 16384
+
+#define NKR_CRITICAL 0x8000
+#define NKR_REC_END_OF_MESSAGE 0
+#define NKR_REC_NEXT_PROTOCOL 1
+#define NKR_REC_ERROR 2
+#define NKR_REC_WARNING 3
+#define NKR_REC_AEAD_ALGORITHM 4
+#define NKR_REC_NEW_COOKIE 5
+#define NKR_REC_SERVER_NEGOTIATION 6
+#define NKR_REC_PORT_NEGOTIATION 7
+
+#define NKR_NEXT_PROTOCOL_NTPV4 0
+#define NKR_AEAD_AES_SIV_CMAC_256 15
+
+/* Error record codes */
+#define NKR_ERROR_UNRECOGNIZED_CRITICAL 0
+#define NKR_ERROR_BAD_REQUEST 1
+#define NKR_ERROR_INTERNAL 2
+
+#define NKR_MAX_COOKIES 8
+#define NKR_MAX_COOKIE_LEN 256
+#define NKR_MAX_SERVER_LEN 255
+/* How many values of a Next Protocol or AEAD list are kept */
+#define NKR_MAX_LIST 16
+
+typedef enum {
+  NKR_OK,            /* complete and acceptable */
+  NKR_INCOMPLETE,    /* no End of Message yet: read more */
+  NKR_BAD,           /* malformed (a request: answer with the error set) */
+} NKR_Status;
+
+typedef struct {
+  int complete;                  /* ended with a critical End of Message */
+  int error;                     /* -1, or the NKR_ERROR_* to answer with */
+  int ntpv4;                     /* NTPv4 among the Next Protocols */
+  int aead_siv_256;              /* AEAD 15 among the AEAD algorithms */
+  int n_protocols;               /* all values, even beyond NKR_MAX_LIST */
+  uint16_t protocols[NKR_MAX_LIST];
+  int n_aeads;
+  uint16_t aeads[NKR_MAX_LIST];
+  int server_negotiation;        /* the client sent a Server Negotiation */
+  int port_negotiation;          /* ... a Port Negotiation, with port: */
+  int port;
+} NKR_Request;
+
+/* A server response.  For NKR_BuildResponse: with error >= 0 only that
+   Error record is sent; otherwise a Next Protocol record (empty if !ntpv4,
+   and then nothing else), an AEAD record (empty if aead < 0, and then
+   nothing else), and with both: Port Negotiation if port > 0, Server
+   Negotiation if server is not NULL, and the cookies.
+   NKR_ParseResponse fills the same fields, except that the server name is
+   copied into server_name ("" if none; server stays NULL) and the cookies
+   point into the parsed message. */
+typedef struct {
+  int error;
+  int ntpv4;
+  int aead;
+  int port;
+  const char *server;
+  char server_name[NKR_MAX_SERVER_LEN + 1];
+  int n_cookies;
+  const uint8_t *cookies[NKR_MAX_COOKIES];
+  int cookie_lens[NKR_MAX_COOKIES];
+} NKR_Response;
+
+/* Framing only: is this a whole message (NKR_OK), the start of one
+   (NKR_INCOMPLETE), or something that can never become one (NKR_BAD:
+   End of Message not critical, with a body or followed by more data, or
+   no end within NKR_MAX_MESSAGE bytes)? */
+NKR_Status NKR_CheckMessage(const uint8_t *msg, int len);
+
+/* Server side.  NKR_BAD means req->error is set and is to be sent back.
+   NKR_OK with !ntpv4 or !aead_siv_256 is a well-formed request with which
+   there is nothing in common (answer with empty records). */
+NKR_Status NKR_ParseRequest(const uint8_t *msg, int len, NKR_Request *req);
+
+/* Returns the length written to buf, or 0 if it does not fit or the
+   response is invalid (server name not 1-255 printable characters without
+   spaces, cookie not 1-NKR_MAX_COOKIE_LEN bytes, too many cookies) */
+int NKR_BuildResponse(const NKR_Response *resp, uint8_t *buf, int max);
+
+/* Client side: Next Protocol NTPv4 and AEAD 15, both critical */
+int NKR_BuildRequest(uint8_t *buf, int max);
+
+/* NKR_OK only for a usable response: NTPv4, AEAD 15, 1-8 cookies, no Error
+   or Warning record, no unknown critical record.  resp->error holds the
+   code of an Error record (else -1). */
+NKR_Status NKR_ParseResponse(const uint8_t *msg, int len, NKR_Response *resp);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+  ntsd - NTS on the server's NTP port (RFC 8915 section 5)
+
+  A request is accepted only in the shape RFC 8915 gives it: one Unique
+  Identifier of at least 32 bytes, one NTS Cookie, any number of
+  placeholders of the cookie's length, and the Authenticator and Encrypted
+  Extension Fields as the last field, with no legacy MAC.  Anything else is
+  dropped without an answer; a well-formed request whose cookie cannot be
+  opened gets an NTS NAK so the client knows to redo NTS-KE.
+*/
+#include "config.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <string.h>
+
+#include "logging.h"
+#include "nts_keyring.h"
+#include "nts_ntp_server.h"
+#include "siv.h"
+
+#define MIN_UID_LEN 32
+#define NONCE_LEN 16
+#define TAG_LEN 16
+#define MAX_COOKIES 8
+#define MAX_PLAINTEXT 1280
+
+static int
+pad4(int x)
+{
+  return (x + 3) & ~3;
+}
+
+/* Parse the body of an NTS Authenticator field; returns 1 with pointers
+   into the body if every length is consistent */
+static int
+parse_authenticator(const uint8_t *body, int body_len, const uint8_t **nonce, int *nonce_len,
+                    const uint8_t **ct, int *ct_len)
+{
+  if (body_len < 4)
+    return 0;
+  *nonce_len = body[0] << 8 | body[1];
+  *ct_len = body[2] << 8 | body[3];
+  if (*nonce_len < NONCE_LEN || *ct_len < TAG_LEN ||
+      4 + pad4(*nonce_len) + pad4(*ct_len) > body_len)
+    return 0;
+  *nonce = body + 4;
+  *ct = body + 4 + pad4(*nonce_len);
+  return 1;
+}
+
+NNS_Result
+NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Context *ctx)
+{
+  const uint8_t *body, *cookie = NULL, *nonce = NULL, *ct = NULL;
+  int type, body_len, offset, next, end, auth_offset = -1;
+  int n_uid = 0, n_cookie = 0, n_placeholders = 0, cookie_len = 0;
+  int nonce_len = 0, ct_len = 0, pt_len;
+  uint8_t plaintext[MAX_PLAINTEXT];
+  SIV_Instance siv;
+
+  memset(ctx, 0, sizeof *ctx);
+  if (info->mac_length > 0 || info->n_efs == 0)
+    return NNS_DROP;
+
+  end = info->ef_offset + info->ef_length;
+  for (offset = info->ef_offset; offset < end; offset = next) {
+    if (!NPK_GetField(req, end, offset, &type, &body, &body_len, &next))
+      return NNS_DROP;
+    /* The authenticator must be the last field: what follows it would not
+       be authenticated */
+    if (auth_offset >= 0)
+      return NNS_DROP;
+
+    switch (type) {
+      case NPK_EF_UNIQUE_ID:
+        if (n_uid++ || body_len < MIN_UID_LEN || body_len > NNS_MAX_UID)
+          return NNS_DROP;
+        memcpy(ctx->uid, body, body_len);
+        ctx->uid_len = body_len;
+        break;
+      case NPK_EF_NTS_COOKIE:
+        if (n_cookie++)
+          return NNS_DROP;
+        cookie = body;
+        cookie_len = body_len;
+        break;
+      case NPK_EF_NTS_COOKIE_PLACEHOLDER:
+        n_placeholders++;
+        break;
+      case NPK_EF_NTS_AUTH_AND_EEF:
+        auth_offset = offset;
+        if (!parse_authenticator(body, body_len, &nonce, &nonce_len, &ct, &ct_len))
+          return NNS_DROP;
+        break;
+      default:
+        /* Unknown fields are covered by the authenticator; ignored */
+        break;
+    }
+  }
+
+  if (n_uid != 1 || n_cookie != 1 || auth_offset < 0)
+    return NNS_DROP;
+
+  /* Placeholders must be as long as the cookie, so that the reply with a
+     fresh cookie per placeholder is never longer than the request */
+  for (offset = info->ef_offset; offset < auth_offset; offset = next) {
+    NPK_GetField(req, end, offset, &type, &body, &body_len, &next);
+    if (type == NPK_EF_NTS_COOKIE_PLACEHOLDER && body_len != cookie_len)
+      return NNS_DROP;
+  }
+
+  if (!NKY_OpenCookie(cookie, cookie_len, ctx->c2s, ctx->s2c, &ctx->key_len))
+    return NNS_NAK;
+
+  pt_len = ct_len - TAG_LEN;
+  if (pt_len > (int)sizeof plaintext)
+    return NNS_DROP;
+  if (!SIV_SetKey(&siv, ctx->c2s, ctx->key_len) ||
+      !SIV_Decrypt(&siv, nonce, nonce_len, req, auth_offset, ct, ct_len, plaintext))
+    return NNS_DROP;
+
+  ctx->n_cookies = 1 + n_placeholders;
+  if (ctx->n_cookies > MAX_COOKIES)
+    ctx->n_cookies = MAX_COOKIES;
+  ctx->req_len = req_len;
+  return NNS_OK;
+}
+
+int
+NNS_FinishReply(const NNS_Context *ctx, NNS_Result result, uint8_t *reply, int reply_max)
+{
+  uint8_t plaintext[MAX_PLAINTEXT], cookie[NKY_MAX_COOKIE_LEN], nonce[NONCE_LEN], *auth;
+  int len = NPK_HEADER_LEN, pt_len, cookie_len, n_cookies, auth_body_len, i, auth_start;
+  SIV_Instance siv;
+
+  if (reply_max > ctx->req_len)
+    reply_max = ctx->req_len;
+
+  if (!NPK_AddField(reply, &len, reply_max, NPK_EF_UNIQUE_ID, ctx->uid, ctx->uid_len))
+    return 0;
+  if (result == NNS_NAK)
+    return len;
+
+  /* New cookies, as many as fit in the length of the request */
+  for (n_cookies = ctx->n_cookies; n_cookies > 0; n_cookies--) {
+    cookie_len = NKY_MAX_COOKIE_LEN;
+    pt_len = n_cookies * (NPK_EF_HEADER_LEN + pad4(cookie_len));
+    if (len + NPK_EF_HEADER_LEN + 4 + NONCE_LEN + TAG_LEN + pt_len <= reply_max)
+      break;
+  }
+  if (n_cookies == 0)
+    return 0;
+
+  pt_len = NPK_HEADER_LEN;      /* NPK_AddField works on a packet-like buffer */
+  for (i = 0; i < n_cookies; i++) {
+    cookie_len = NKY_MakeCookie(ctx->c2s, ctx->s2c, ctx->key_len, cookie, sizeof cookie);
+    if (cookie_len <= 0 ||
+        !NPK_AddField(plaintext, &pt_len, sizeof plaintext, NPK_EF_NTS_COOKIE, cookie, cookie_len))
+      return 0;
+  }
+  pt_len -= NPK_HEADER_LEN;
+
+  /* The padding that makes the reply exactly as long as the request goes
+     into the authenticator's Additional Padding */
+  auth_body_len = reply_max - len - NPK_EF_HEADER_LEN;
+  if (auth_body_len < 4 + NONCE_LEN + TAG_LEN + pt_len)
+    return 0;
+  auth_start = len;
+  if (!NPK_AddFieldSpace(reply, &len, reply_max, NPK_EF_NTS_AUTH_AND_EEF, auth_body_len, &auth))
+    return 0;
+
+  if (gnutls_rnd(GNUTLS_RND_NONCE, nonce, sizeof nonce) < 0)
+    return 0;
+  auth[0] = 0;
+  auth[1] = NONCE_LEN;
+  auth[2] = (TAG_LEN + pt_len) >> 8;
+  auth[3] = (TAG_LEN + pt_len) & 0xff;
+  memcpy(auth + 4, nonce, NONCE_LEN);
+  if (!SIV_SetKey(&siv, ctx->s2c, ctx->key_len) ||
+      !SIV_Encrypt(&siv, nonce, NONCE_LEN, reply, auth_start, plaintext + NPK_HEADER_LEN, pt_len,
+                   auth + 4 + NONCE_LEN))
+    return 0;
+  return len;
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Small NTP peers for the system tests (loopback only).
+
+  ntp_peer.py barrage PORT
+      Send malformed and non-request packets to 127.0.0.1:PORT, then one
+      valid request.  Prints "replies N" (answers to the bad packets, which
+      must be 0) and "alive 1" if the valid request was answered.
+  ntp_peer.py serve PORT BEHAVIOUR PORTLOG
+      A fake server on 127.0.0.1:PORT.  BEHAVIOUR: good, bogus (wrong origin
+      timestamp), unsync (leap 3), kod (KoD RATE), dup (the good reply
+      preceded by a bogus copy and followed by a duplicate).  The source
+      port of each request is appended to PORTLOG.
+"""
+import os
+import socket
+import struct
+import sys
+import time
+
+NTP_DELTA = 2208988800
+
+
+def ntp_now():
+    t = time.time() + NTP_DELTA
+    return struct.pack('!II', int(t), int((t % 1) * 2**32))
+
+
+def request(version=4, mode=3):
+    return bytes([(version << 3) | mode, 0, 6, 0xec]) + bytes(36) + os.urandom(8)
+
+
+def bad_packets():
+    rnd = os.urandom
+    pkts = [b'', b'\x23', request()[:20], request()[:47], request() + b'\x00',
+            request() + b'\x00\x00', request() + b'\x00' * 3,
+            request() + bytes(8),                       # v4: neither field nor MAC
+            request() + b'\x00\x00\xff\xff' + bytes(12),  # field longer than the packet
+            request() + b'\x12\x34\x00\x00' + bytes(12),  # field of length 0
+            request() + bytes(4),                       # crypto-NAK as a request
+            request() + struct.pack('!I', 4242) + rnd(16),  # unknown key
+            request() + struct.pack('!I', 4242) + rnd(20),
+            request() + rnd(1300),                      # oversized
+            request() + rnd(4000), rnd(65000)]
+    for mode in (0, 1, 2, 4, 5, 6, 7):
+        pkts.append(request(4, mode))
+        pkts.append(request(3, mode) + rnd(20))
+    for version in (0, 5, 6, 7):
+        pkts.append(request(version, 3))
+    # ntpq (mode 6) read variables and ntpdc (mode 7) monlist
+    pkts.append(b'\x16\x02\x00\x01' + bytes(8))
+    pkts.append(b'\x17\x00\x03\x2a' + bytes(188))
+    pkts.append(b'\x17\x00\x03\x2a' + bytes(44))
+    for _ in range(50):
+        g = bytearray(rnd(48 + 4 * (rnd(1)[0] % 40)))
+        if g[0] & 7 == 3 and 1 <= (g[0] >> 3) & 7 <= 4:
+            g[0] ^= 1                                   # never a valid request
+        pkts.append(bytes(g))
+    return pkts
+
+
+def barrage(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    for p in bad_packets():
+        try:
+            s.sendto(p, ('127.0.0.1', port))
+        except OSError:
+            pass
+        time.sleep(0.002)
+    s.settimeout(1.0)
+    replies = 0
+    try:
+        while True:
+            s.recv(70000)
+            replies += 1
+    except socket.timeout:
+        pass
+    print('replies', replies)
+    req = request()
+    s.sendto(req, ('127.0.0.1', port))
+    alive = 0
+    try:
+        d = s.recv(2000)
+        alive = int(len(d) == 48 and d[24:32] == req[40:48] and d[0] & 7 == 4)
+    except socket.timeout:
+        pass
+    print('alive', alive)
+
+
+def serve(port, behaviour, portlog):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('127.0.0.1', port))
+    while True:
+        req, addr = s.recvfrom(2000)
+        with open(portlog, 'a') as f:
+            f.write('%d\n' % addr[1])
+        if len(req) < 48:
+            continue
+        rx = ntp_now()
+        leap, stratum, refid = 0, 2, b'TEST'
+        origin = req[40:48]
+        if behaviour == 'unsync':
+            leap = 3
+        elif behaviour == 'kod':
+            leap, stratum, refid = 3, 0, b'RATE'
+        elif behaviour == 'bogus':
+            origin = os.urandom(8)
+        hdr = bytes([(leap << 6) | (4 << 3) | 4, stratum, req[2], 0xe8])
+        hdr += struct.pack('!II', 0, 1 << 10) + refid + rx
+        pkt = hdr + origin + rx + ntp_now()
+        if behaviour == 'dup':
+            s.sendto(hdr + os.urandom(8) + rx + ntp_now(), addr)
+        s.sendto(pkt, addr)
+        if behaviour == 'dup':
+            s.sendto(pkt, addr)
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'barrage':
+        barrage(int(sys.argv[2]))
+    elif sys.argv[1] == 'serve':
+        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4])
