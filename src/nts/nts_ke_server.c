@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,8 +135,9 @@ make_response(Connection *c, const NKR_Request *req)
       if (cookie_lens[i] <= 0)
         break;
     }
-    memset(c2s, 0, sizeof c2s);
-    memset(s2c, 0, sizeof s2c);
+    /* Not an ordinary memset, which the compiler may drop */
+    gnutls_memset(c2s, 0, sizeof c2s);
+    gnutls_memset(s2c, 0, sizeof s2c);
     if (i < NEW_COOKIES) {
       /* No usable server key: the client should try another server */
       resp.error = NKR_ERROR_INTERNAL;
@@ -156,7 +158,6 @@ make_response(Connection *c, const NKR_Request *req)
   }
 
   len = NKR_BuildResponse(&resp, c->message, sizeof c->message);
-  memset(cookies, 0, sizeof cookies);
   if (len <= 0)
     return 0;
 
@@ -297,7 +298,7 @@ pause_accepting(void)
 
 /* Take a new connection or say why not; returns 0 if it was refused */
 static int
-admit(int fd, const IPAddr *ip, const char *label)
+admit(const IPAddr *ip, const char *label)
 {
   const CNF_Config *cfg = CNF_Get();
   struct timespec mono;
@@ -349,7 +350,7 @@ accept_connection(int listen_fd, int event, void *arg)
     c = MallocNew(Connection);
     snprintf(c->label, sizeof c->label, "%s", UTI_SockaddrToString((struct sockaddr *)&ss));
 
-    if (!admit(fd, &ip, c->label)) {
+    if (!admit(&ip, c->label)) {
       STA_counters.nke_drops++;
       Free(c);
       close(fd);
@@ -376,7 +377,7 @@ accept_connection(int listen_fd, int event, void *arg)
 
     c->timeout = SCH_AddTimeout(CONNECTION_TIMEOUT, connection_timeout, c);
     SCH_AddFileHandler(fd, SCH_FILE_INPUT, connection_handler, c);
-    DEBUG_LOG("Accepted NTS-KE connection from %s", c->label);
+    LOG_RATE(LOGS_DEBUG, "Accepted NTS-KE connection from %s", c->label);
   }
 }
 
@@ -427,16 +428,42 @@ open_listener(int family, const IPAddr *bind_ip, int port)
 
 /* ================================================== */
 
+static void rotate_keys(void *arg);
+
+static void
+save_keys(void)
+{
+  const char *dir = CNF_Get()->nts_dump_dir;
+
+  if (dir && !NKY_Save(dir))
+    LOG(LOGS_WARN, "Could not save NTS server keys to %s", dir);
+}
+
+/* Due time follows the age of the current key, which survives restarts
+   through the keys file: restarting more often than ntsrotate must not
+   mean never rotating */
+static void
+schedule_rotation(void)
+{
+  double delay = NKY_GetRotationDelay(CNF_Get()->nts_rotate);
+
+  if (rotate_id)
+    SCH_RemoveTimeout(rotate_id);
+  rotate_id = delay >= 0.0 ? SCH_AddTimeout(delay, rotate_keys, NULL) : 0;
+}
+
 static void
 rotate_keys(void *arg)
 {
-  const CNF_Config *cfg = CNF_Get();
-
   rotate_id = 0;
-  NKY_Rotate();
-  if (cfg->nts_dump_dir && !NKY_Save(cfg->nts_dump_dir))
-    LOG(LOGS_WARN, "Could not save NTS server keys to %s", cfg->nts_dump_dir);
-  rotate_id = SCH_AddTimeout(cfg->nts_rotate, rotate_keys, NULL);
+  if (NKY_Rotate()) {
+    DEBUG_LOG("Rotated NTS server keys, current key id %08x",
+              (unsigned int)NKY_GetCurrentKeyId());
+    save_keys();
+  } else {
+    LOG(LOGS_ERR, "Could not rotate NTS server keys");
+  }
+  schedule_rotation();
 }
 
 static void
@@ -447,19 +474,17 @@ load_keys(void)
   if (cfg->nts_dump_dir && NKY_Load(cfg->nts_dump_dir))
     return;
 
-  NKY_Rotate();
-
-  /* With ntsrotate 0 the file belongs to whoever rotates the keys (and
-     shares them with other servers): our own keys give cookies nobody
-     else can open, so say so, and leave the file alone */
+  /* NKY_Initialise() made fresh keys.  With ntsrotate 0 the file belongs
+     to whoever rotates the keys (and shares them with other servers):
+     our own keys give cookies nobody else can open, so say so, and leave
+     the file alone. */
   if (cfg->nts_rotate == 0) {
     LOG(LOGS_WARN, "No NTS server keys in %s; using new ones",
         cfg->nts_dump_dir ? cfg->nts_dump_dir : "(no ntsdumpdir)");
     return;
   }
 
-  if (cfg->nts_dump_dir && !NKY_Save(cfg->nts_dump_dir))
-    LOG(LOGS_WARN, "Could not save NTS server keys to %s", cfg->nts_dump_dir);
+  save_keys();
 }
 
 void
@@ -484,8 +509,7 @@ NKS_Initialise(void)
 
   NKY_Initialise();
   load_keys();
-  if (cfg->nts_rotate > 0)
-    rotate_id = SCH_AddTimeout(cfg->nts_rotate, rotate_keys, NULL);
+  schedule_rotation();
 
   if (family == AF_UNSPEC || family == AF_INET)
     listen_fds[0] = open_listener(AF_INET, &cfg->bind_ntp4, cfg->ntsport);
@@ -521,8 +545,12 @@ NKS_Finalise(void)
     SCH_RemoveTimeout(rotate_id);
   accept_pause_id = rotate_id = 0;
 
-  /* Not saved here: the file was written whenever the keys changed, and
-     with ntsrotate 0 it may hold newer keys from whoever rotates them */
+  /* Saved again for the age of the current key, which would otherwise
+     restart from zero with each restart of the daemon and, with restarts
+     more frequent than ntsrotate, never reach it.  With ntsrotate 0 the
+     file may hold newer keys from whoever rotates them. */
+  if (CNF_Get()->nts_rotate > 0)
+    save_keys();
   NKY_Finalise();
 
   TLS_DestroyCredentials(credentials);
@@ -556,5 +584,6 @@ NKS_ReloadKeys(void)
     LOG(LOGS_ERR, "Could not load NTS server keys from %s", dir);
     return 0;
   }
+  schedule_rotation();
   return 1;
 }

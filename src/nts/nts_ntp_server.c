@@ -110,6 +110,9 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
       return NNS_DROP;
   }
 
+  /* Set before the cookie is opened: the NAK's length is capped by it too */
+  ctx->req_len = req_len;
+
   if (!NKY_OpenCookie(cookie, cookie_len, ctx->c2s, ctx->s2c, &ctx->key_len))
     return NNS_NAK;
 
@@ -123,7 +126,6 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
   ctx->n_cookies = 1 + n_placeholders;
   if (ctx->n_cookies > MAX_COOKIES)
     ctx->n_cookies = MAX_COOKIES;
-  ctx->req_len = req_len;
   return NNS_OK;
 }
 

@@ -23,7 +23,7 @@ typedef enum {
   TLS_OK,            /* the step finished */
   TLS_WANT_READ,     /* call again when the socket is readable */
   TLS_WANT_WRITE,    /* call again when the socket is writable */
-  TLS_CLOSED,        /* the peer closed the connection (TLS_Receive only) */
+  TLS_CLOSED,        /* the peer closed, with or without close_notify (TLS_Receive only) */
   TLS_ERROR,         /* give up on the session; already logged */
 } TLS_Status;
 

@@ -3,9 +3,10 @@
 # cookies, the NTP port and the NTP server name; clients without the ALPN
 # protocol or with TLS 1.2 are refused; an unknown critical record gets an
 # Error record; Debian's chronyd completes NTS-KE (its saved cookies and
-# keys prove the exporter and the port record); SNI picks between two
-# certificates; access rules, maxntsconnections and the 2-second deadline
-# close connections and count in serverstats.
+# keys prove the exporter and the port record) and an authenticated NTP
+# sample, also with its saved cookies after ntsd restarts; SNI picks
+# between two certificates; access rules, maxntsconnections, ntsratelimit
+# and the 2-second deadline close connections and count in serverstats.
 . "$(dirname "$0")/lib/common.sh"
 
 need_cmd gnutls-cli certtool chronyd python3
@@ -53,7 +54,7 @@ request() {
 write_ntsd_conf "$TMP/ntsd.conf" "allow 127.0.0.1" \
   "ntsservercert $CERTS/server.pem" "ntsserverkey $CERTS/server.key" \
   "ntsservercert $CERTS/other.pem" "ntsserverkey $CERTS/other.key" \
-  "ntsport $NTSKE_PORT" "maxntsconnections 3" "ntsntpserver 127.0.0.1"
+  "ntsport $NTSKE_PORT" "maxntsconnections 3" "ntsntpserver 127.0.0.1" "local stratum 10"
 start_ntsd "$TMP/ntsd.conf"
 check "ntsd starts with NTS server certificates" [ $? -eq 0 ]
 wait_for 5 tcp_listening "$NTSKE_PORT"
@@ -98,13 +99,17 @@ ke nosni --alpn=ntske/1 127.0.0.1
 check "without SNI the first certificate is used" grep -q 'subject .CN=localhost' "$TMP/nosni.log"
 
 # Debian's chronyd as NTS client; its ntsdumpdir keeps the keys it exported
-# and the cookies it got (the NTP part may or may not work yet)
+# and the cookies it got
 mkdir -p "$TMP/chrony"
-timeout 20 $NOCLOCK chronyd -Q -t 4 -u root -f /dev/null "pidfile $TMP/chronyd.pid" "cmdport 0" \
-  "bindcmdaddress /" "ntsdumpdir $TMP/chrony" "ntstrustedcerts $CERTS/ca.pem" \
-  "server 127.0.0.1 port $NTP_PORT ntsport $NTSKE_PORT iburst nts maxsamples 1" \
-  > "$TMP/chronyd.log" 2>&1
+run_chronyd() {
+  timeout 20 $NOCLOCK chronyd -Q -t 4 -u root -f /dev/null "pidfile $TMP/chronyd.pid" "cmdport 0" \
+    "bindcmdaddress /" "ntsdumpdir $TMP/chrony" "ntstrustedcerts $CERTS/ca.pem" \
+    "server 127.0.0.1 port $NTP_PORT ntsport $NTSKE_PORT iburst nts maxsamples 1" \
+    > "$TMP/$1" 2>&1
+}
+run_chronyd chronyd.log
 nts=$TMP/chrony/127.0.0.1.nts
+check "chronyd gets an NTS-authenticated sample" grep -q 'System clock wrong by' "$TMP/chronyd.log"
 check "chronyd completes NTS-KE and saves cookies" [ -s "$nts" ]
 check "chronyd took the NTP address and port from the response" \
   grep -qx "127.0.0.1 $NTP_PORT" "$nts"
@@ -154,6 +159,36 @@ wait "$NTSD_PID"
 check "ntsd exits cleanly" [ $? -eq 0 ]
 check "server keys are saved in ntsdumpdir" [ -s "$TMP/ntskeys" ]
 
+# The keys survive a restart: chronyd's saved cookies still open, so it
+# needs no new NTS-KE session
+start_ntsd "$TMP/ntsd.conf"
+wait_for 5 tcp_listening "$NTSKE_PORT"
+run_chronyd chronyd2.log
+"$NTSCTL" -h "$TMP/ntsd.sock" serverstats > "$TMP/stats3" 2>&1
+check "after a restart: chronyd's old cookies are accepted" \
+  sh -c "grep -q 'System clock wrong by' '$TMP/chronyd2.log' && grep -q '^Authenticated NTP packets *: *[1-9]' '$TMP/stats3'"
+check "after a restart: no new NTS-KE session was needed" \
+  grep -q '^NTS-KE connections accepted: *0$' "$TMP/stats3"
+stop_pid "$NTSD_PID"
+
+# ntsratelimit: a burst of 2, then (apart from the rare leak) refused
+write_ntsd_conf "$TMP/ntsd.conf" "allow 127.0.0.1" "ntsratelimit interval 6 burst 2 leak 4" \
+  "ntsservercert $CERTS/server.pem" "ntsserverkey $CERTS/server.key" "ntsport $NTSKE_PORT"
+start_ntsd "$TMP/ntsd.conf"
+wait_for 5 tcp_listening "$NTSKE_PORT"
+answered=""
+for i in 1 2 3 4 5 6; do
+  cp "$TMP/good.req" "$TMP/rl$i.req"
+  ke "rl$i" --alpn=ntske/1 127.0.0.1
+  [ -s "$TMP/rl$i.resp" ] && answered="$answered $i"
+done
+check "ntsratelimit: the burst is answered" sh -c "echo '$answered' | grep -q '^ 1 2'"
+check "ntsratelimit: then connections are refused" [ "$answered" != " 1 2 3 4 5 6" ]
+"$NTSCTL" -h "$TMP/ntsd.sock" serverstats > "$TMP/stats4" 2>&1
+check "ntsratelimit: refused connections count as dropped" \
+  grep -q '^NTS-KE connections dropped *: *[1-9]' "$TMP/stats4"
+stop_pid "$NTSD_PID"
+
 # Denied by the access rules: the connection is closed before TLS
 write_ntsd_conf "$TMP/ntsd.conf" "allow 127.0.0.1" "deny 127.0.0.1" \
   "ntsservercert $CERTS/server.pem" "ntsserverkey $CERTS/server.key" "ntsport $NTSKE_PORT"
@@ -169,7 +204,7 @@ check "denied connection counts as dropped" grep -q '^NTS-KE connections dropped
 stop_pid "$NTSD_PID"
 write_ntsd_conf "$TMP/bad.conf" "ntsservercert $CERTS/server.pem" "ntsserverkey $CERTS/other.key" \
   "ntsport $NTSKE_PORT"
-timeout 10 "$NTSD" -d -x -U -f "$TMP/bad.conf" > "$TMP/bad.log" 2>&1
+timeout 10 $NOCLOCK "$NTSD" -d -x -U -u root -f "$TMP/bad.conf" > "$TMP/bad.log" 2>&1
 check "mismatched certificate and key: exit non-zero" [ $? -ne 0 ]
 check "mismatched certificate and key: says why" grep -q 'Could not load certificate' "$TMP/bad.log"
 

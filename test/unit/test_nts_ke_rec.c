@@ -1,0 +1,604 @@
+/*
+  ntsd - unit test of the NTS-KE record codec: hand-built requests and
+  responses for every error class, truncation at every length, the
+  critical bit both ways, builders against exact bytes, and random input.
+*/
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "logging.h"
+#include "nts_ke_rec.h"
+#include "test.h"
+
+#define C NKR_CRITICAL
+
+typedef struct {
+  uint8_t b[NKR_MAX_MESSAGE + 64];
+  int len;
+} Msg;
+
+static void
+put(Msg *m, int type, const void *body, int body_len)
+{
+  m->b[m->len++] = type >> 8;
+  m->b[m->len++] = type & 0xff;
+  m->b[m->len++] = body_len >> 8;
+  m->b[m->len++] = body_len & 0xff;
+  memcpy(m->b + m->len, body, body_len);
+  m->len += body_len;
+}
+
+static void
+put16(Msg *m, int type, int value)
+{
+  uint8_t b[2] = { value >> 8, value & 0xff };
+
+  put(m, type, b, 2);
+}
+
+static void
+put_eom(Msg *m)
+{
+  put(m, C | NKR_REC_END_OF_MESSAGE, "", 0);
+}
+
+/* The request chronyd's client sends */
+static void
+good_request(Msg *m)
+{
+  m->len = 0;
+  put16(m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(m);
+}
+
+static int
+request_error(const Msg *m)
+{
+  NKR_Request req;
+  NKR_Status s = NKR_ParseRequest(m->b, m->len, &req);
+
+  if (s == NKR_INCOMPLETE)
+    return -2;
+  if ((s == NKR_OK) != (req.error < 0))
+    return -3;
+  return req.error;
+}
+
+static void
+test_good_requests(void)
+{
+  NKR_Request req;
+  uint8_t built[64];
+  Msg m;
+  int i;
+
+  good_request(&m);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len) == NKR_OK);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK);
+  TEST_CHECK(req.complete && req.error == -1 && req.ntpv4 && req.aead_siv_256);
+  TEST_CHECK(req.n_protocols == 1 && req.protocols[0] == 0);
+  TEST_CHECK(req.n_aeads == 1 && req.aeads[0] == 15);
+  TEST_CHECK(!req.server_negotiation && !req.port_negotiation);
+
+  /* The client builder makes exactly these bytes */
+  TEST_CHECK(NKR_BuildRequest(built, sizeof built) == m.len);
+  TEST_CHECK(memcmp(built, m.b, m.len) == 0);
+  for (i = 0; i < m.len; i++)
+    TEST_CHECK(NKR_BuildRequest(built, i) == 0);
+  TEST_CHECK(NKR_BuildRequest(NULL, 100) == 0);
+
+  /* Every proper prefix is incomplete, not bad */
+  for (i = 0; i < m.len; i++) {
+    TEST_CHECK(NKR_CheckMessage(m.b, i) == NKR_INCOMPLETE);
+    TEST_CHECK(NKR_ParseRequest(m.b, i, &req) == NKR_INCOMPLETE);
+    TEST_CHECK(!req.complete);
+  }
+
+  /* Longer lists, AEAD not critical, unknown non-critical records,
+     negotiation records from the client */
+  m.len = 0;
+  put(&m, 0x1234, "xyz", 3);
+  put(&m, C | NKR_REC_NEXT_PROTOCOL, "\x80\x01\x00\x00", 4);
+  put(&m, NKR_REC_AEAD_ALGORITHM, "\x00\x1e\x00\x0f\x00\x11", 6);
+  put(&m, C | NKR_REC_SERVER_NEGOTIATION, "a.example", 9);
+  put16(&m, C | NKR_REC_PORT_NEGOTIATION, 1234);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK);
+  TEST_CHECK(req.ntpv4 && req.aead_siv_256);
+  TEST_CHECK(req.n_protocols == 2 && req.protocols[0] == 0x8001 && req.protocols[1] == 0);
+  TEST_CHECK(req.n_aeads == 3 && req.aeads[0] == 30 && req.aeads[1] == 15 && req.aeads[2] == 17);
+  TEST_CHECK(req.server_negotiation && req.port_negotiation && req.port == 1234);
+
+  /* Nothing in common is well-formed: the server answers with empty records */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 5);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == -1);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK && !req.ntpv4 && !req.aead_siv_256);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 30);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK && req.ntpv4 && !req.aead_siv_256);
+
+  /* Long lists are counted beyond what is kept */
+  m.len = 0;
+  {
+    uint8_t list[2 * (NKR_MAX_LIST + 5)];
+    memset(list, 0, sizeof list);
+    list[sizeof list - 1] = 15;
+    put(&m, C | NKR_REC_NEXT_PROTOCOL, list, sizeof list);
+    put(&m, C | NKR_REC_AEAD_ALGORITHM, list, sizeof list);
+  }
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK);
+  TEST_CHECK(req.n_protocols == NKR_MAX_LIST + 5 && req.aead_siv_256);
+}
+
+static void
+test_bad_requests(void)
+{
+  NKR_Request req;
+  Msg m;
+
+  /* No Next Protocol at all */
+  m.len = 0;
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Only End of Message */
+  m.len = 0;
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Duplicate Next Protocol */
+  good_request(&m);
+  m.len -= 4;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Duplicate AEAD */
+  good_request(&m);
+  m.len -= 4;
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Next Protocol without the critical bit */
+  m.len = 0;
+  put16(&m, NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Odd and empty u16 lists */
+  m.len = 0;
+  put(&m, C | NKR_REC_NEXT_PROTOCOL, "\0\0\0", 3);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  m.len = 0;
+  put(&m, C | NKR_REC_NEXT_PROTOCOL, "", 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put(&m, C | NKR_REC_AEAD_ALGORITHM, "\0\x0f\0", 3);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put(&m, NKR_REC_AEAD_ALGORITHM, "", 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* NTPv4 without any AEAD record */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Records only a server sends */
+  good_request(&m);
+  m.len -= 4;
+  put16(&m, C | NKR_REC_ERROR, 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  m.len -= 4;
+  put16(&m, NKR_REC_WARNING, 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  m.len -= 4;
+  put(&m, NKR_REC_NEW_COOKIE, "abcd", 4);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Port Negotiation of the wrong length, twice */
+  good_request(&m);
+  m.len -= 4;
+  put(&m, NKR_REC_PORT_NEGOTIATION, "\0\x7b\0", 3);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  m.len -= 4;
+  put16(&m, NKR_REC_PORT_NEGOTIATION, 123);
+  put16(&m, NKR_REC_PORT_NEGOTIATION, 124);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Unknown record: critical bit set → error 0, clear → ignored */
+  good_request(&m);
+  m.len -= 4;
+  put(&m, C | 0x0100, "zz", 2);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_UNRECOGNIZED_CRITICAL);
+  good_request(&m);
+  m.len -= 4;
+  put(&m, 0x0100, "zz", 2);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == -1);
+  good_request(&m);
+  m.len -= 4;
+  put(&m, C | 0x7fff, "", 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_UNRECOGNIZED_CRITICAL);
+
+  /* The first problem decides the error */
+  m.len = 0;
+  put(&m, C | 0x0100, "", 0);
+  put(&m, NKR_REC_NEW_COOKIE, "abcd", 4);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_UNRECOGNIZED_CRITICAL);
+  m.len = 0;
+  put(&m, NKR_REC_NEW_COOKIE, "abcd", 4);
+  put(&m, C | 0x0100, "", 0);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* End of Message: not critical, with a body, twice, or followed by more */
+  good_request(&m);
+  m.b[m.len - 4] &= 0x7f;
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len) == NKR_BAD);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  m.len -= 4;
+  put(&m, C | NKR_REC_END_OF_MESSAGE, "\0\0", 2);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  put_eom(&m);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  good_request(&m);
+  m.b[m.len++] = 0;
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* A body that cannot end within the limit is bad at once */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  m.b[m.len++] = 0x40;
+  m.b[m.len++] = 0x00;
+  m.b[m.len++] = 0xff;
+  m.b[m.len++] = 0xff;
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len) == NKR_BAD);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+
+  /* Many small records without an end: incomplete until the limit */
+  m.len = 0;
+  while (m.len + 4 <= NKR_MAX_MESSAGE)
+    put(&m, 0x0100, "", 0);
+  TEST_CHECK(m.len == NKR_MAX_MESSAGE);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len - 4) == NKR_INCOMPLETE);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len - 1) == NKR_INCOMPLETE);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len) == NKR_BAD);
+  TEST_CHECK(request_error(&m) == NKR_ERROR_BAD_REQUEST);
+  /* ... and one that ends exactly at the limit is fine */
+  m.len = NKR_MAX_MESSAGE - 4;
+  put_eom(&m);
+  TEST_CHECK(m.len == NKR_MAX_MESSAGE);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len) == NKR_OK);
+  TEST_CHECK(NKR_CheckMessage(m.b, m.len + 1) == NKR_BAD);
+
+  TEST_CHECK(NKR_CheckMessage(NULL, 10) == NKR_BAD);
+  TEST_CHECK(NKR_CheckMessage(m.b, -1) == NKR_BAD);
+  TEST_CHECK(NKR_ParseRequest(NULL, 0, &req) == NKR_BAD && req.error == NKR_ERROR_BAD_REQUEST);
+}
+
+static const uint8_t *
+cookie_data(int i)
+{
+  static uint8_t data[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN];
+  int j;
+
+  for (j = 0; j < NKR_MAX_COOKIE_LEN; j++)
+    data[i][j] = i * 31 + j;
+  return data[i];
+}
+
+static void
+test_build_response(void)
+{
+  static const uint8_t error_resp[] = { 0x80, 2, 0, 2, 0, 1, 0x80, 0, 0, 0 };
+  static const uint8_t no_proto[] = { 0x80, 1, 0, 0, 0x80, 0, 0, 0 };
+  static const uint8_t no_aead[] = { 0x80, 1, 0, 2, 0, 0, 0x80, 4, 0, 0, 0x80, 0, 0, 0 };
+  static const uint8_t head[] = { 0x80, 1, 0, 2, 0, 0, 0x80, 4, 0, 2, 0, 15,
+                                  0x80, 7, 0, 2, 0x10, 0x1b, 0x80, 6, 0, 15 };
+  uint8_t buf[2048];
+  NKR_Response resp, parsed;
+  char name[300];
+  int i, len, off;
+
+  memset(&resp, 0, sizeof resp);
+  resp.error = NKR_ERROR_BAD_REQUEST;
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len == sizeof error_resp && memcmp(buf, error_resp, len) == 0);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD && parsed.error == 1);
+  resp.error = 0x10000;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+
+  resp.error = -1;
+  resp.ntpv4 = 0;
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len == sizeof no_proto && memcmp(buf, no_proto, len) == 0);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD);
+
+  resp.ntpv4 = 1;
+  resp.aead = -1;
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len == sizeof no_aead && memcmp(buf, no_aead, len) == 0);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD);
+
+  resp.aead = 15;
+  resp.port = 4123;
+  resp.server = "ntp.example.net";
+  resp.n_cookies = NKR_MAX_COOKIES;
+  for (i = 0; i < NKR_MAX_COOKIES; i++) {
+    resp.cookies[i] = cookie_data(i);
+    resp.cookie_lens[i] = 100;
+  }
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len == (int)sizeof head + 15 + 8 * 104 + 4);
+  TEST_CHECK(memcmp(buf, head, sizeof head) == 0);
+  off = sizeof head + 15;
+  /* New Cookie records are never critical */
+  TEST_CHECK(buf[off] == 0 && buf[off + 1] == 5 && buf[off + 2] == 0 && buf[off + 3] == 100);
+  TEST_CHECK(memcmp(buf + len - 4, "\x80\0\0\0", 4) == 0);
+
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK);
+  TEST_CHECK(parsed.error == -1 && parsed.ntpv4 && parsed.aead == 15 && parsed.port == 4123);
+  TEST_CHECK(strcmp(parsed.server_name, "ntp.example.net") == 0 && !parsed.server);
+  TEST_CHECK(parsed.n_cookies == 8);
+  for (i = 0; i < parsed.n_cookies; i++) {
+    TEST_CHECK(parsed.cookie_lens[i] == 100);
+    TEST_CHECK(memcmp(parsed.cookies[i], cookie_data(i), 100) == 0);
+    TEST_CHECK(parsed.cookies[i] >= buf && parsed.cookies[i] + 100 <= buf + len);
+  }
+
+  /* Truncated: incomplete at every length; too small a buffer: nothing */
+  for (i = 0; i < len; i++)
+    TEST_CHECK(NKR_ParseResponse(buf, i, &parsed) == NKR_INCOMPLETE);
+  for (i = 0; i < len; i++)
+    TEST_CHECK(NKR_BuildResponse(&resp, buf, i) == 0);
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, len) == len);
+
+  /* Without port and server */
+  resp.port = 0;
+  resp.server = NULL;
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len == 12 + 8 * 104 + 4);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK);
+  TEST_CHECK(parsed.port == 0 && parsed.server_name[0] == '\0');
+
+  /* Invalid contents are not built */
+  resp.server = "";
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.server = "a b";
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.server = "a\tb";
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.server = "caf\xc3\xa9";
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  memset(name, 'a', sizeof name);
+  name[NKR_MAX_SERVER_LEN + 1] = '\0';
+  resp.server = name;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  name[NKR_MAX_SERVER_LEN] = '\0';
+  len = NKR_BuildResponse(&resp, buf, sizeof buf);
+  TEST_CHECK(len > 0);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK &&
+             strlen(parsed.server_name) == NKR_MAX_SERVER_LEN);
+  resp.server = NULL;
+  resp.port = 70000;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.port = 0;
+  resp.n_cookies = NKR_MAX_COOKIES + 1;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.n_cookies = -1;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.n_cookies = 1;
+  resp.cookie_lens[0] = 0;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.cookie_lens[0] = NKR_MAX_COOKIE_LEN + 1;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
+  resp.cookie_lens[0] = NKR_MAX_COOKIE_LEN;
+  TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) > 0);
+  TEST_CHECK(NKR_BuildResponse(&resp, NULL, sizeof buf) == 0);
+}
+
+/* A good response with one extra record before the cookies */
+static int
+response_with(const void *extra, int type, int extra_len, NKR_Response *parsed)
+{
+  Msg m;
+
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  if (type >= 0)
+    put(&m, type, extra, extra_len);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  return NKR_ParseResponse(m.b, m.len, parsed);
+}
+
+static void
+test_parse_response(void)
+{
+  NKR_Response r;
+  Msg m;
+  int i;
+
+  TEST_CHECK(response_with(NULL, -1, 0, &r) == NKR_OK && r.n_cookies == 1);
+
+  /* Error and Warning records, critical or not */
+  TEST_CHECK(response_with("\0\2", C | NKR_REC_ERROR, 2, &r) == NKR_BAD && r.error == 2);
+  TEST_CHECK(response_with("\0\2\0", NKR_REC_ERROR, 3, &r) == NKR_BAD);
+  TEST_CHECK(response_with("\0\0", NKR_REC_WARNING, 2, &r) == NKR_BAD);
+
+  /* Duplicate or contradicting negotiation */
+  TEST_CHECK(response_with("\0\0", C | NKR_REC_NEXT_PROTOCOL, 2, &r) == NKR_BAD);
+  TEST_CHECK(response_with("\0\x0f", C | NKR_REC_AEAD_ALGORITHM, 2, &r) == NKR_BAD);
+
+  /* Unknown records */
+  TEST_CHECK(response_with("x", C | 0x0200, 1, &r) == NKR_BAD);
+  TEST_CHECK(response_with("x", 0x0200, 1, &r) == NKR_OK);
+
+  /* Port */
+  TEST_CHECK(response_with("\x01\x00", C | NKR_REC_PORT_NEGOTIATION, 2, &r) == NKR_OK &&
+             r.port == 256);
+  TEST_CHECK(response_with("\0\0", C | NKR_REC_PORT_NEGOTIATION, 2, &r) == NKR_BAD);
+  TEST_CHECK(response_with("\0", C | NKR_REC_PORT_NEGOTIATION, 1, &r) == NKR_BAD);
+
+  /* Server names */
+  TEST_CHECK(response_with("192.0.2.1", C | NKR_REC_SERVER_NEGOTIATION, 9, &r) == NKR_OK &&
+             strcmp(r.server_name, "192.0.2.1") == 0);
+  TEST_CHECK(response_with("", C | NKR_REC_SERVER_NEGOTIATION, 0, &r) == NKR_BAD);
+  TEST_CHECK(response_with("a\nb", C | NKR_REC_SERVER_NEGOTIATION, 3, &r) == NKR_BAD);
+  TEST_CHECK(response_with("a\0b", C | NKR_REC_SERVER_NEGOTIATION, 3, &r) == NKR_BAD);
+  {
+    char name[NKR_MAX_SERVER_LEN + 1];
+    memset(name, 'n', sizeof name);
+    TEST_CHECK(response_with(name, C | NKR_REC_SERVER_NEGOTIATION, sizeof name, &r) == NKR_BAD);
+  }
+
+  /* Cookies: none, too many, too long, empty; unpaddable ones skipped */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  m.len -= 4;
+  for (i = 0; i < NKR_MAX_COOKIES; i++)
+    put(&m, NKR_REC_NEW_COOKIE, cookie_data(i), 64);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK && r.n_cookies == 8);
+  m.len -= 4;
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 64);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(response_with(cookie_data(1), NKR_REC_NEW_COOKIE, NKR_MAX_COOKIE_LEN, &r) ==
+             NKR_OK && r.n_cookies == 2 && r.cookie_lens[0] == NKR_MAX_COOKIE_LEN);
+  {
+    uint8_t big[NKR_MAX_COOKIE_LEN + 4];
+    memset(big, 1, sizeof big);
+    TEST_CHECK(response_with(big, NKR_REC_NEW_COOKIE, sizeof big, &r) == NKR_BAD);
+  }
+  TEST_CHECK(response_with("", NKR_REC_NEW_COOKIE, 0, &r) == NKR_BAD);
+  TEST_CHECK(response_with("abcdef", NKR_REC_NEW_COOKIE, 6, &r) == NKR_OK && r.n_cookies == 1);
+
+  /* Next Protocol: not critical, other protocol, list; AEAD other than 15 */
+  m.len = 0;
+  put16(&m, NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  m.b[0] |= 0x80;
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK);
+  m.b[5] = 1;
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  m.b[5] = 0;
+  m.b[11] = 30;
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  m.b[11] = 15;
+  m.b[4] = 0;                  /* AEAD record not critical is fine */
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK);
+
+  m.len = 0;
+  put(&m, C | NKR_REC_NEXT_PROTOCOL, "\0\0\0\0", 4);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+
+  /* Missing AEAD */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+
+  /* Framing errors */
+  TEST_CHECK(response_with("", C | NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD);
+  TEST_CHECK(response_with("", NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD);
+}
+
+/* Random and mutated input must never crash or read out of bounds (run
+   this under -fsanitize=address,undefined) */
+static void
+test_random(void)
+{
+  NKR_Response resp;
+  NKR_Request req;
+  uint8_t *buf;
+  int i, j, len, n_ok = 0;
+  Msg m;
+
+  srandom(1);
+  for (i = 0; i < 200000; i++) {
+    if (i % 2) {
+      good_request(&m);
+      for (j = random() % 4; j >= 0; j--)
+        m.b[random() % m.len] = random();
+      len = m.len;
+    } else {
+      len = random() % 40;
+      m.b[0] = random() % 2 ? 0x80 : 0;
+      for (j = 0; j < len; j++)
+        m.b[j] = random() % 4 ? random() % 9 : random();
+    }
+    /* An exact-size heap copy, so that any overread is caught */
+    buf = malloc(len ? len : 1);
+    memcpy(buf, m.b, len);
+    if (NKR_ParseRequest(buf, len, &req) == NKR_OK)
+      n_ok++;
+    NKR_ParseResponse(buf, len, &resp);
+    free(buf);
+  }
+  TEST_CHECK(n_ok > 0);
+}
+
+int
+main(void)
+{
+  LOG_Initialise();
+  LOG_SetMinSeverity(LOGS_FATAL);
+
+  test_good_requests();
+  test_bad_requests();
+  test_build_response();
+  test_parse_response();
+  test_random();
+
+  LOG_Finalise();
+  TEST_END();
+}
