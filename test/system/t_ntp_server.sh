@@ -63,7 +63,7 @@ if command -v ntpdig >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 &&
   sed -i "s/^port .*/port 123/; s|^pidfile .*|pidfile $TMP/ns.pid|" "$TMP/ns.conf"
   timeout 20 unshare -n sh -c "
     ip link set lo up
-    $NOCLOCK '$NTSD' -d -x -U -f '$TMP/ns.conf' > '$TMP/ns-ntsd.log' 2>&1 &
+    $NOCLOCK '$NTSD' -d -x -U -u root -f '$TMP/ns.conf' > '$TMP/ns-ntsd.log' 2>&1 &
     pid=\$!
     i=0; while ! ss -Hlun 'sport = :123' | grep -q . && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done
     ntpdig -p 1 -t 2 127.0.0.1 > '$TMP/ntpdig.out' 2>&1; echo \$? > '$TMP/ntpdig.rc'
