@@ -107,13 +107,25 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
   }
 
   if (info.mac_length > 0) {
-    /* As chronyd 4.x: an unknown key, a bad MAC or a crypto-NAK gets no
-       answer at all (chronyd sends no crypto-NAK either); a MAC next to NTS
-       fields is ambiguous and dropped too */
+    /* A MAC next to NTS fields is ambiguous, and a crypto-NAK from a
+       client asks for nothing: both are dropped */
     if ((info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) ||
-        !KEY_CheckPacketMac(req, &info)) {
+        info.mac_length < NPK_MAC_MIN_LEN) {
       STA_counters.ntp_drops++;
       return 0;
+    }
+    if (!KEY_CheckPacketMac(req, &info)) {
+      /* RFC 5905 crypto-NAK (key id 0, no digest), so the client learns
+         its key is wrong instead of retrying in the dark; 52 bytes, far
+         shorter than any request with a MAC.  Never signed with a key the
+         request did not prove it has. */
+      STA_counters.ntp_drops++;
+      fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
+      if (verdict == CLG_KOD || reply_max < NPK_HEADER_LEN + 4 ||
+          !NPK_WriteHeader(reply, reply_max, &reply_h))
+        return 0;
+      memset(reply + NPK_HEADER_LEN, 0, 4);
+      return NPK_HEADER_LEN + 4;
     }
     fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
     if (!NPK_WriteHeader(reply, reply_max, &reply_h))

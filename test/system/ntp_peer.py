@@ -37,8 +37,6 @@ def bad_packets():
             request() + b'\x00\x00\xff\xff' + bytes(12),  # field longer than the packet
             request() + b'\x12\x34\x00\x00' + bytes(12),  # field of length 0
             request() + bytes(4),                       # crypto-NAK as a request
-            request() + struct.pack('!I', 4242) + rnd(16),  # unknown key
-            request() + struct.pack('!I', 4242) + rnd(20),
             request() + rnd(1300),                      # oversized
             request() + rnd(4000), rnd(65000)]
     for mode in (0, 1, 2, 4, 5, 6, 7):
@@ -56,6 +54,24 @@ def bad_packets():
             g[0] ^= 1                                   # never a valid request
         pkts.append(bytes(g))
     return pkts
+
+
+def cryptonak(port):
+    # A request with a key the server does not have gets a crypto-NAK: the
+    # header and a zero key id, never a reply longer than the request
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    ok = 0
+    for length in (16, 20):
+        req = request() + struct.pack('!I', 4242) + os.urandom(length)
+        s.sendto(req, ('127.0.0.1', port))
+        try:
+            r = s.recv(2048)
+        except socket.timeout:
+            continue
+        if len(r) == 52 and r[48:] == bytes(4) and r[0] & 7 == 4 and r[24:32] == req[40:48]:
+            ok += 1
+    print('cryptonak', ok)
 
 
 def barrage(port):
@@ -118,5 +134,7 @@ def serve(port, behaviour, portlog):
 if __name__ == '__main__':
     if sys.argv[1] == 'barrage':
         barrage(int(sys.argv[2]))
+    elif sys.argv[1] == 'cryptonak':
+        cryptonak(int(sys.argv[2]))
     elif sys.argv[1] == 'serve':
         serve(int(sys.argv[2]), sys.argv[3], sys.argv[4])

@@ -74,6 +74,9 @@ else
   fail "ntpdig needs ntpsec-ntpdig and unshare -n (a private network namespace for port 123)"
 fi
 
+python3 "$PEER" cryptonak "$NTP_PORT" > "$TMP/cryptonak.out" 2>&1
+check "unknown key: crypto-NAK (header and zero key id, 52 bytes)" grep -qx 'cryptonak 2' "$TMP/cryptonak.out"
+
 python3 "$PEER" barrage "$NTP_PORT" > "$TMP/barrage.out" 2>&1
 check "malformed, oversized and non-request packets get no reply" grep -qx 'replies 0' "$TMP/barrage.out"
 check "ntsd still answers after the barrage" grep -qx 'alive 1' "$TMP/barrage.out"
