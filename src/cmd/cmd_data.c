@@ -13,6 +13,10 @@
 #include "clientlog.h"
 #include "cmd_data.h"
 #include "conf.h"
+#include "keys.h"
+#ifdef FEAT_NTS
+#include "nts_ke_server.h"
+#endif
 #include "reference.h"
 #include "sched.h"
 #include "stats.h"
@@ -254,6 +258,11 @@ CMD_ReloadSources(void)
 int
 CMD_Dump(void)
 {
+#ifdef FEAT_NTS
+  /* With ntsrotate 0 the keys belong to whoever rotates them outside */
+  if (CNF_Get()->n_nts_certs > 0 && CNF_Get()->nts_rotate > 0 && !NKS_DumpKeys())
+    return CMW_STT_FAILED;
+#endif
   return CMW_STT_SUCCESS;
 }
 
@@ -352,6 +361,16 @@ CMD_CheckNtpAccess(const IPAddr *ip)
 int
 CMD_Rekey(void)
 {
+  const CNF_Config *c = CNF_Get();
+
+  /* As chronyd: the keyfile is read again, and NTS server keys managed
+     outside the daemon (ntsrotate 0) are reloaded from ntsdumpdir */
+  if (c->keyfile && KEY_LoadFile(c->keyfile) < 0)
+    return CMW_STT_FAILED;
+#ifdef FEAT_NTS
+  if (c->n_nts_certs > 0 && c->nts_rotate == 0 && !NKS_ReloadKeys())
+    return CMW_STT_FAILED;
+#endif
   return CMW_STT_SUCCESS;
 }
 

@@ -9,6 +9,11 @@
   becomes a sample only if the server is synchronised, its timestamps are
   sane and the delay is within maxdelay.
 
+  An NTS source (nts_ntp_client.h) sends nothing until NTS-KE has given
+  it keys and cookies, sends its requests to the NTP server negotiated
+  there, and takes only replies that authenticate with its keys: a reply
+  that does not is dropped as if it had never arrived.
+
   The polling interval starts at minpoll and goes up by one after every
   few good samples, to maxpoll; a KoD RATE raises it at once.  This is a
   plain stand-in until the clock discipline drives the polling as chronyd
@@ -34,6 +39,7 @@
 #include "ntp_client.h"
 #include "ntp_io.h"
 #include "ntp_pkt.h"
+#include "nts_ntp_client.h"
 #include "ntp_resolve.h"
 #include "sched.h"
 #include "sources.h"
@@ -59,6 +65,9 @@ typedef struct {
   uint16_t port;
   int version;
   uint32_t key;
+  NNC_Instance nts;            /* NULL unless an NTS source */
+  IPAddr ntp_ip;               /* where requests go (NTS may negotiate another) */
+  uint16_t ntp_port;
   int poll, minpoll, maxpoll;
   int burst_good, burst_total;
   int fd;
@@ -196,7 +205,7 @@ send_request(Source *s, double window)
 {
   struct sockaddr_storage ss, local;
   socklen_t sa_len, local_len = sizeof local;
-  uint8_t pkt[NPK_HEADER_LEN + NPK_MAC_MAX_LEN];
+  uint8_t pkt[NIO_MAX_PACKET];
   struct msghdr msg;
   struct iovec iov;
   NPK_Header h;
@@ -217,7 +226,13 @@ send_request(Source *s, double window)
   h.transmit_ts = s->tx_ts;
   NPK_WriteHeader(pkt, sizeof pkt, &h);
   len = NPK_HEADER_LEN;
-  if (s->key) {
+  if (s->nts) {
+    NNC_GetNtpAddress(s->nts, &s->ntp_ip, &s->ntp_port);
+    if (!NNC_GenerateRequestAuth(s->nts, pkt, &len, sizeof pkt)) {
+      LOG_RATE(LOGS_WARN, "Could not make NTS request for %s", UTI_IPToString(&s->ip));
+      return;
+    }
+  } else if (s->key) {
     len = KEY_AddPacketMac(s->key, s->version, pkt, len, sizeof pkt);
     if (len <= 0) {
       LOG_RATE(LOGS_WARN, "Could not authenticate request to %s with key %"PRIu32,
@@ -226,13 +241,15 @@ send_request(Source *s, double window)
     }
   }
 
-  fd = socket(s->ip.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd = socket(s->ntp_ip.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     LOG_RATE(LOGS_ERR, "Could not open NTP client socket : %s", strerror(errno));
     return;
   }
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  sa_len = UTI_IPPortToSockaddr(&s->ip, s->port, &ss);
+  sa_len = UTI_IPPortToSockaddr(&s->ntp_ip, s->ntp_port, &ss);
+  s->data.remote_addr = s->ntp_ip;
+  s->data.remote_port = s->ntp_port;
   /* Connected: the kernel picks a random source port and delivers only
      datagrams from the server's address and port */
   if (connect(fd, (struct sockaddr *)&ss, sa_len) < 0) {
@@ -253,7 +270,7 @@ send_request(Source *s, double window)
   clock_gettime(CLOCK_REALTIME, &s->t1);
   if (sendmsg(fd, &msg, 0) < 0) {
     LOG_RATE(LOGS_WARN, "Could not send NTP request to %s : %s",
-             UTI_IPToString(&s->ip), strerror(errno));
+             UTI_IPToString(&s->ntp_ip), strerror(errno));
     close(fd);
     return;
   }
@@ -293,7 +310,23 @@ transmit(void *arg)
     s->burst_total--;
   interval = next_interval(s);
   s->tx_id = SCH_AddTimeout(interval, transmit, s);
+  /* Without keys and cookies the poll goes by unanswered; NTS-KE (if
+     allowed now) sends the request when it is done */
+  if (s->nts && !NNC_PrepareForAuth(s->nts))
+    return;
   send_request(s, interval);
+}
+
+/* NTS-KE finished: the request of this poll can go out now */
+static void
+nts_ready(void *arg)
+{
+  Source *s = arg;
+
+  if (s->finished || !s->tx_id || s->n_polls == 0 || s->fd >= 0 || s->replied)
+    return;
+  if (NNC_PrepareForAuth(s->nts))
+    send_request(s, next_interval(s));
 }
 
 /* ---- replies ---- */
@@ -367,6 +400,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   NPK_Info info;
   SRC_Sample sample;
   uint32_t code;
+  int is_ntsn;
 
   if (!NPK_ParsePacket(pkt, len, &info) || !NPK_ReadHeader(pkt, len, &h) ||
       info.mode != NPK_MODE_SERVER)
@@ -378,10 +412,26 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   }
   /* Authenticated exactly as configured; anything else may be forged and
      must not stop us from waiting for the real reply */
-  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF |
-                       NPK_EFF_NTS_COOKIE_PLACEHOLDER))
+  if (s->nts) {
+    is_ntsn = NPK_IsKoD(&h, &code) && code == NPK_KOD_NTSN;
+    switch (NNC_CheckResponseAuth(s->nts, pkt, len, &info, is_ntsn)) {
+      case NNC_AUTH_OK:
+        break;
+      case NNC_AUTH_NAK:
+        /* Our cookie is no good: NTS-KE again at the next poll */
+        LOG_RATE(LOGS_WARN, "Received NTS NAK from %s", UTI_IPToString(&s->ntp_ip));
+        s->awaiting = 0;
+        close_socket(s);
+        return;
+      default:
+        LOG_RATE(LOGS_WARN, "Dropped reply from %s without valid NTS authentication",
+                 UTI_IPToString(&s->ntp_ip));
+        return;
+    }
+  } else if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF |
+                              NPK_EFF_NTS_COOKIE_PLACEHOLDER)) {
     return;
-  if (s->key) {
+  } else if (s->key) {
     if (info.mac_length == 0 || info.mac_key_id != s->key || !KEY_CheckPacketMac(pkt, &info)) {
       LOG_RATE(LOGS_WARN, "Reply from %s failed authentication", UTI_IPToString(&s->ip));
       return;
@@ -407,7 +457,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   s->data.root_dispersion = pkt_root_dispersion;
   s->data.ref_id = ntohl(h.reference_id);
   UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
-  s->data.authenticated = s->key != 0;
+  s->data.authenticated = s->key != 0 || s->nts != NULL;
   s->data.key_id = s->key;
 
   if (NPK_IsKoD(&h, &code)) {
@@ -513,7 +563,10 @@ add_source(const CNF_Source *conf, const IPAddr *ip)
   s->conf = conf;
   s->ip = *ip;
   s->port = (uint16_t)conf->port;
-  s->key = conf->key;
+  /* NTS replaces the symmetric key, as in chronyd */
+  s->key = conf->nts ? 0 : conf->key;
+  s->ntp_ip = *ip;
+  s->ntp_port = s->port;
   s->version = conf->version ? conf->version :
                conf->key ? KEY_SuggestedVersion(conf->key) : NTP_VERSION;
   s->minpoll = conf->minpoll;
@@ -535,7 +588,13 @@ add_source(const CNF_Source *conf, const IPAddr *ip)
   sources = ReallocArray(Source *, n_sources + 1, sources);
   sources[n_sources++] = s;
 
-  if (conf->key && !KEY_KeyKnown(conf->key))
+  if (conf->nts)
+    /* A pool's addresses each get their own file */
+    s->nts = NNC_CreateInstance(conf->name,
+                                conf->type == CNF_SRC_POOL ? UTI_IPToString(ip) : conf->name,
+                                ip, conf->ntsport, conf->certset, s->port, nts_ready, s);
+
+  if (s->key && !KEY_KeyKnown(s->key))
     LOG(LOGS_WARN, "Key %"PRIu32" is missing", conf->key);
 
   if (conf->offline && !once_mode) {
@@ -612,14 +671,18 @@ NCL_Initialise(void)
 
   KEY_Initialise();
   NRS_Initialise();
+  NNC_Initialise();
   local_precision = measure_precision();
 
   for (i = 0; i < c->n_sources; i++) {
     conf = &c->sources[i];
+#ifndef FEAT_NTS
+    /* Never as an unauthenticated source */
     if (conf->nts) {
-      LOG(LOGS_WARN, "NTS client is not supported yet, ignoring source %s", conf->name);
+      LOG(LOGS_WARN, "Built without NTS, ignoring source %s", conf->name);
       continue;
     }
+#endif
     if (UTI_StringToIP(conf->name, &ip)) {
       if (!family_allowed(ip.family)) {
         LOG(LOGS_WARN, "Ignoring source %s of a disabled address family", conf->name);
@@ -643,9 +706,12 @@ NCL_Finalise(void)
   for (i = 0; i < n_sources; i++) {
     close_socket(sources[i]);
     SCH_RemoveTimeout(sources[i]->tx_id);
+    /* Saves its cookies for the next start */
+    NNC_DestroyInstance(sources[i]->nts);
     SRC_DestroySource(sources[i]->src);
     Free(sources[i]);
   }
+  NNC_Finalise();
   Free(sources);
   sources = NULL;
   n_sources = 0;
@@ -679,4 +745,13 @@ NCL_GetNtpDataByAddress(const IPAddr *ip, NCL_NtpData *data)
       return NCL_GetNtpData(i, data);
   }
   return 0;
+}
+
+int
+NCL_GetNtsReport(int index, NNC_Report *report)
+{
+  if (index < 0 || index >= n_sources || !sources[index]->nts)
+    return 0;
+  NNC_GetReport(sources[index]->nts, report);
+  return 1;
 }

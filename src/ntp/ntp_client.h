@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "nts_ntp_client.h"
 #include "util.h"
 
 /* chronyd's burst: requests 2 seconds apart; iburst stops after 4 good
@@ -22,7 +23,7 @@
 #define NCL_IBURST_TOTAL 8
 
 /* Start every configured server and pool source (names are resolved in
-   the background; NTS sources are skipped for now) */
+   the background) */
 void NCL_Initialise(void);
 void NCL_Finalise(void);
 
@@ -56,5 +57,9 @@ int NCL_GetNumberOfSources(void);
 int NCL_GetNtpData(int index, NCL_NtpData *data);
 /* By the source's address */
 int NCL_GetNtpDataByAddress(const IPAddr *ip, NCL_NtpData *data);
+
+/* The NTS state of source index, for the authdata report; returns 0 when
+   out of range or not an NTS source */
+int NCL_GetNtsReport(int index, NNC_Report *report);
 
 #endif

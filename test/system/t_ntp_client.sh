@@ -60,8 +60,11 @@ check "-t with no server: exit 1" [ $RC -eq 1 ]
 check "  ... 'Timeout reached' as chronyd" grep -q 'Timeout reached' "$TMP/dead.out"
 
 ntsd_q nts -t 3 "server 127.0.0.1 port $SRV_PORT nts"
-check "an NTS source is skipped, not fatal" grep -q 'NTS client is not supported yet' "$TMP/nts.out"
-check "  ... no source left: exit 1 at once" sh -c "[ $RC -eq 1 ] && grep -q 'No suitable source' '$TMP/nts.out'"
+# (t_nts_client.sh tests NTS; here only: no NTS-KE server, no plain NTP)
+check "an NTS source without NTS-KE server: NTS-KE fails, logged" \
+  grep -q 'Could not connect to NTS-KE server' "$TMP/nts.out"
+check "  ... no unauthenticated fallback: no offset, exit 1" \
+  sh -c "[ $RC -eq 1 ] && ! grep -q 'System clock wrong' '$TMP/nts.out'"
 
 # Fake servers that misbehave
 for b in bogus unsync kod; do
