@@ -14,6 +14,8 @@
 #include "cmd_data.h"
 #include "conf.h"
 #include "keys.h"
+#include "ntp_client.h"
+#include "sources.h"
 #ifdef FEAT_NTS
 #include "nts_ke_server.h"
 #endif
@@ -53,49 +55,281 @@ CMD_GetTracking(CMR_Tracking *r)
 int
 CMD_GetNumberOfSources(void)
 {
-  return 0;
+  return SRC_GetNumberOfSources();
 }
 
 int
 CMD_GetSourceData(int index, CMR_SourceData *r)
 {
-  return 0;
+  struct timespec now;
+  SRC_Instance inst = SRC_GetSourceByIndex(index);
+  SRC_Report rep;
+  SRC_Sample sample;
+  int n;
+
+  if (!inst)
+    return 0;
+  SRC_GetReport(inst, &rep);
+  SCH_GetLastEventTime(&now, NULL);
+
+  memset(r, 0, sizeof *r);
+  if (rep.ip.family == AF_UNSPEC) {
+    /* Not resolved yet: chronyc shows the id form */
+    r->ip.family = CMW_AF_ID;
+    r->ip.addr.in4 = index + 1;
+  } else {
+    r->ip = rep.ip;
+  }
+  r->poll = rep.poll;
+  r->stratum = rep.stratum;
+  r->mode = CMW_SD_MODE_CLIENT;
+  r->reachability = rep.reachability;
+  /* Until the clock discipline selects sources, a source with samples is
+     shown as selectable ('-') and one without as unusable ('?') */
+  n = SRC_GetNumberOfSamples(inst);
+  r->state = n > 0 ? CMW_SD_ST_SELECTABLE : CMW_SD_ST_NONSELECTABLE;
+  r->since_sample = 0xFFFFFFFF;
+  if (n > 0 && SRC_GetSample(inst, n - 1, &sample)) {
+    double ago = UTI_DiffTimespecsToDouble(&now, &sample.time);
+
+    r->since_sample = ago < 0.0 ? 0 : ago > 4e9 ? 0xFFFFFFFE : (uint32_t)ago;
+    /* chronyc's offset is how far the source is behind us: the opposite
+       sign of the measured offset of the source */
+    r->orig_latest_meas = -sample.offset;
+    r->latest_meas = -sample.offset;
+    r->latest_meas_err = sample.delay / 2.0 + sample.dispersion;
+  }
+  return 1;
+}
+
+/* Mean and standard deviation of a source's offsets, a plain summary until
+   the clock discipline's regression takes over these reports */
+static int
+summarise_samples(SRC_Instance inst, double *mean, double *sd, double *span,
+                  SRC_Sample *latest)
+{
+  int i, n = SRC_GetNumberOfSamples(inst);
+  SRC_Sample first, sample;
+  double sum = 0.0, sum2 = 0.0;
+
+  if (n <= 0 || !SRC_GetSample(inst, 0, &first))
+    return 0;
+  for (i = 0; i < n; i++) {
+    if (!SRC_GetSample(inst, i, &sample))
+      return 0;
+    sum += sample.offset;
+    sum2 += sample.offset * sample.offset;
+  }
+  *mean = sum / n;
+  *sd = n > 1 ? sqrt(fmax(0.0, (sum2 - sum * sum / n) / (n - 1))) : 0.0;
+  *span = UTI_DiffTimespecsToDouble(&sample.time, &first.time);
+  *latest = sample;
+  return n;
+}
+
+static void
+source_address(int index, const SRC_Report *rep, IPAddr *ip)
+{
+  if (rep->ip.family == AF_UNSPEC) {
+    memset(ip, 0, sizeof *ip);
+    ip->family = CMW_AF_ID;
+    ip->addr.in4 = index + 1;
+  } else {
+    *ip = rep->ip;
+  }
 }
 
 int
 CMD_GetSourceStats(int index, CMR_SourceStats *r)
 {
-  return 0;
+  SRC_Instance inst = SRC_GetSourceByIndex(index);
+  SRC_Sample latest;
+  SRC_Report rep;
+  double mean, sd, span;
+  int n;
+
+  if (!inst)
+    return 0;
+  SRC_GetReport(inst, &rep);
+  memset(r, 0, sizeof *r);
+  source_address(index, &rep, &r->ip);
+  if (rep.ip.family == AF_INET)
+    r->ref_id = rep.ip.addr.in4;
+  n = summarise_samples(inst, &mean, &sd, &span, &latest);
+  if (n > 0) {
+    r->n_samples = n;
+    r->n_runs = n;
+    r->span_seconds = span > 0.0 ? (uint32_t)span : 0;
+    r->sd = sd;
+    r->est_offset = -latest.offset;
+    r->est_offset_err = latest.delay / 2.0 + latest.dispersion;
+  }
+  return 1;
 }
 
 int
 CMD_GetSelectData(int index, CMR_SelectData *r)
 {
-  return 0;
+  const CNF_Config *c = CNF_Get();
+  SRC_Instance inst = SRC_GetSourceByIndex(index);
+  struct timespec now;
+  SRC_Sample latest;
+  SRC_Report rep;
+  double mean, sd, span, ago;
+
+  if (!inst)
+    return 0;
+  SRC_GetReport(inst, &rep);
+  SCH_GetLastEventTime(&now, NULL);
+  memset(r, 0, sizeof *r);
+  source_address(index, &rep, &r->ip);
+  if (rep.ip.family == AF_INET)
+    r->ref_id = rep.ip.addr.in4;
+  r->state_char = '?';
+  r->leap = 3;
+  r->last_sample_ago = 0xFFFFFFFF;
+  if (index < c->n_sources) {
+    r->conf_options = (c->sources[index].noselect ? CMW_SD_OPTION_NOSELECT : 0) |
+                      (c->sources[index].prefer ? CMW_SD_OPTION_PREFER : 0);
+    r->eff_options = r->conf_options;
+    r->authentication = c->sources[index].nts || c->sources[index].key;
+  }
+  if (summarise_samples(inst, &mean, &sd, &span, &latest)) {
+    /* Selectable but not selected: there is no source selection yet */
+    r->state_char = '-';
+    r->leap = latest.leap;
+    ago = UTI_DiffTimespecsToDouble(&now, &latest.time);
+    r->last_sample_ago = ago < 0.0 ? 0 : (uint32_t)ago;
+    r->lo_limit = -latest.offset - SRC_RootDistance(&latest);
+    r->hi_limit = -latest.offset + SRC_RootDistance(&latest);
+  }
+  return 1;
+}
+
+/* The NTP client's index of the source with this address, or -1 */
+static int
+find_ntp_source(const IPAddr *ip, NCL_NtpData *d)
+{
+  int i;
+
+  for (i = 0; i < NCL_GetNumberOfSources(); i++) {
+    if (NCL_GetNtpData(i, d) && UTI_CompareIPs(&d->remote_addr, ip) == 0)
+      return i;
+  }
+  return -1;
 }
 
 int
 CMD_GetNTPData(const IPAddr *ip, CMR_NTPData *r)
 {
-  return 0;
+  NCL_NtpData d;
+
+  if (find_ntp_source(ip, &d) < 0)
+    return 0;
+
+  memset(r, 0, sizeof *r);
+  r->remote_addr = d.remote_addr;
+  r->local_addr = d.local_addr;
+  r->remote_port = d.remote_port;
+  r->leap = d.leap;
+  r->version = d.version;
+  r->mode = d.mode;
+  r->stratum = d.stratum;
+  r->poll = d.poll;
+  r->precision = d.precision;
+  r->root_delay = d.root_delay;
+  r->root_dispersion = d.root_dispersion;
+  r->ref_id = d.ref_id;
+  r->ref_time = d.ref_time;
+  r->offset = d.offset;
+  r->peer_delay = d.peer_delay;
+  r->peer_dispersion = d.peer_dispersion;
+  r->response_time = d.response_time;
+  /* Every test is passed by a sample the client kept */
+  r->flags = (d.valid_count > 0 ? CMW_NTP_FLAGS_TESTS : 0) |
+             (d.authenticated ? CMW_NTP_FLAG_AUTHENTICATED : 0);
+  r->tx_tss_char = 'D';
+  r->rx_tss_char = d.kernel_rx_ts ? 'K' : 'D';
+  r->total_tx_count = d.tx_count;
+  r->total_rx_count = d.rx_count;
+  r->total_valid_count = d.valid_count;
+  r->total_good_count = d.good_count;
+  return 1;
 }
 
 int
 CMD_GetSourceName(const IPAddr *ip, char *name, int len)
 {
+  SRC_Report rep;
+  int i;
+
+  for (i = 0; i < SRC_GetNumberOfSources(); i++) {
+    SRC_GetReport(SRC_GetSourceByIndex(i), &rep);
+    if (rep.ip.family != AF_UNSPEC && UTI_CompareIPs(&rep.ip, ip) == 0) {
+      snprintf(name, len, "%s", rep.name);
+      return 1;
+    }
+  }
   return 0;
 }
 
 int
 CMD_GetAuthData(const IPAddr *ip, CMR_AuthData *r)
 {
-  return 0;
+  NCL_NtpData d;
+  int index = find_ntp_source(ip, &d);
+#ifdef FEAT_NTS
+  NNC_Report nts;
+#endif
+
+  if (index < 0)
+    return 0;
+  memset(r, 0, sizeof *r);
+  r->last_ke_ago = 0xFFFFFFFF;
+  r->mode = CMW_AD_MODE_NONE;
+#ifdef FEAT_NTS
+  if (NCL_GetNtsReport(index, &nts)) {
+    r->mode = CMW_AD_MODE_NTS;
+    r->key_type = nts.aead;
+    r->key_length = nts.key_length;
+    r->ke_attempts = nts.ke_attempts;
+    r->last_ke_ago = nts.last_ke_ago < 0.0 ? 0xFFFFFFFF : (uint32_t)nts.last_ke_ago;
+    r->cookies = nts.n_cookies;
+    r->cookie_length = nts.cookie_length;
+    r->nak = nts.naks;
+    return 1;
+  }
+#endif
+  if (d.key_id) {
+    KEY_Type type;
+    int bits;
+
+    r->mode = CMW_AD_MODE_SYMMETRIC;
+    r->key_id = d.key_id;
+    if (KEY_GetKeyInfo(d.key_id, &type, &bits)) {
+      /* chrony's numbers: hashes 1-9 in our order, CMAC AES128 13, AES256 14 */
+      r->key_type = type == KEY_TYPE_AES128 ? 13 : type == KEY_TYPE_AES256 ? 14 : type;
+      r->key_length = bits;
+    }
+  }
+  return 1;
 }
 
 void
 CMD_GetActivity(CMR_Activity *r)
 {
+  SRC_Report rep;
+  int i;
+
   memset(r, 0, sizeof *r);
+  /* No source is ever taken offline yet, so each is online or unresolved */
+  for (i = 0; i < SRC_GetNumberOfSources(); i++) {
+    SRC_GetReport(SRC_GetSourceByIndex(i), &rep);
+    if (rep.ip.family == AF_UNSPEC)
+      r->unresolved++;
+    else
+      r->online++;
+  }
 }
 
 void
