@@ -1,0 +1,141 @@
+/*
+  ntsd - clock discipline
+
+  Turns the selected (combined) estimate of the sources into corrections of
+  the clock: the frequency is a skew-weighted average of the previous and
+  the new estimate, and the offset is slewed by a temporary extra frequency,
+  larger offsets faster (corrtimeratio), never faster than maxslewrate, or
+  stepped as makestep allows.  The clock itself is behind a driver: the
+  Linux kernel, a simulated clock for tests, or none (-x).
+
+  Time is the raw reading of the driven clock.  While a slew is in progress
+  the clock lags the correct ("cooked") time by DSC_GetCorrection(): the
+  NTP client should timestamp with raw + correction, as chronyd does, so
+  its measurements do not depend on the progress of the slew.
+
+  Frequencies are fractions (1e-6 = 1 ppm) except in the configuration
+  parameters, which keep chrony's units.  A positive frequency correction
+  makes the clock run faster.
+*/
+#ifndef NTSD_DISCIPLINE_H
+#define NTSD_DISCIPLINE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "reference.h"
+#include "util.h"
+
+/* A clock driver; the discipline owns nothing of it */
+typedef struct DSC_Driver DSC_Driver;
+struct DSC_Driver {
+  const char *name;
+  void *data;
+  /* Largest |frequency| that set_frequency can apply */
+  double max_frequency;
+  /* Set the frequency correction; returns the value actually applied */
+  double (*set_frequency)(DSC_Driver *drv, const struct timespec *now, double freq);
+  /* Step the clock by offset seconds; returns 1 if done */
+  int (*step)(DSC_Driver *drv, const struct timespec *now, double offset);
+  /* Kernel synchronisation status for other programs (may be NULL) */
+  void (*set_sync_status)(DSC_Driver *drv, int synchronised, int leap,
+                          double est_error, double max_error);
+  /* Correction not applied to the clock, added to the cooked time (NULL
+     for drivers that apply everything) */
+  double (*get_virtual_offset)(DSC_Driver *drv, const struct timespec *now);
+  void (*finalise)(DSC_Driver *drv);
+};
+
+/* Drivers.  The Linux one sets the real clock: never used by tests. */
+DSC_Driver *DSC_CreateLinuxDriver(void);      /* NULL if unavailable */
+DSC_Driver *DSC_CreateReadOnlyDriver(void);   /* -x: tracks, never applies */
+
+typedef struct {
+  double corr_time_ratio;     /* corrtimeratio, default 3.0 */
+  double max_slew_rate;       /* maxslewrate, ppm, default 83333.333 */
+  double max_update_skew;     /* maxupdateskew, ppm, default 1000.0 */
+  double max_drift;           /* maxdrift, ppm, default 500000.0 */
+  double max_clock_error;     /* maxclockerror, ppm, default 1.0 */
+  double makestep_threshold;  /* makestep, s; 0 with limit 0: never step */
+  int makestep_limit;         /* updates that may step; negative: any */
+  double maxchange_offset;    /* maxchange, s; 0: off (default) */
+  int maxchange_start;        /* checked from this update on */
+  int maxchange_ignore;       /* ignored updates before giving up; -1: never */
+  double initial_frequency;   /* from the drift file, ppm (chrony sign) */
+  double initial_skew;        /* from the drift file, ppm; 0: unknown */
+} DSC_Params;
+
+void DSC_DefaultParams(DSC_Params *params);
+
+/* The estimate from source selection */
+typedef struct {
+  double offset;              /* correct - cooked time, s, at now */
+  double offset_sd;
+  double frequency;           /* rate the offset grows: the correction to add */
+  double skew;
+  double root_delay, root_dispersion;  /* of the selected source, ours */
+  int stratum;                /* of the selected source */
+  int leap;                   /* voted by the sources: 0-2 */
+  uint32_t ref_id;
+  IPAddr ref_ip;
+} DSC_Estimate;
+
+typedef enum {
+  DSC_SLEWED = 0,
+  DSC_STEPPED,
+  DSC_IGNORED,                /* maxchange exceeded, within its allowance */
+  DSC_EXIT,                   /* maxchange exceeded too often: chronyd exits */
+} DSC_Status;
+
+/* How the clock changed: pass it to SST_SlewSamples of every source */
+typedef struct {
+  double dfreq;
+  double doffset;
+} DSC_Change;
+
+/* The driver is kept until DSC_Finalise; its frequency is set at once */
+void DSC_Initialise(const DSC_Params *params, DSC_Driver *driver,
+                    const struct timespec *now);
+void DSC_Finalise(void);
+
+DSC_Status DSC_Update(const struct timespec *now, const DSC_Estimate *est,
+                      DSC_Change *change);
+
+/* Selection failed: the frequency is kept, the reference is lost */
+void DSC_SetUnsynchronised(const struct timespec *now);
+
+/* Ends or continues slews; call at the time from DSC_GetNextEvent() */
+void DSC_Tick(const struct timespec *now);
+/* Returns 0 when nothing is due */
+int DSC_GetNextEvent(struct timespec *when);
+
+/* Cooked minus raw time at now (raw time of the driven clock) */
+double DSC_GetCorrection(const struct timespec *now);
+
+/* What the NTP server publishes (REF_Params) */
+int DSC_IsSynchronised(void);
+void DSC_GetReferenceParams(const struct timespec *now, REF_Params *params);
+
+/* The tracking report */
+typedef struct {
+  uint32_t ref_id;
+  IPAddr ref_ip;
+  int stratum;                /* ours; 0 unsynchronised */
+  int leap;                   /* 3 unsynchronised */
+  struct timespec ref_time;   /* of the last update */
+  double current_correction;  /* cooked - raw now, s */
+  double last_offset;         /* s, the last correction (chrony sign: -offset) */
+  double rms_offset;
+  double freq_ppm;            /* chrony sign: positive, clock fast uncorrected */
+  double resid_freq_ppm;
+  double skew_ppm;
+  double root_delay, root_dispersion;
+  double last_update_interval;
+} DSC_Tracking;
+
+void DSC_GetTracking(const struct timespec *now, DSC_Tracking *report);
+
+/* The estimate the drift file should record (ppm, chrony sign) */
+void DSC_GetFrequency(double *freq_ppm, double *skew_ppm);
+
+#endif

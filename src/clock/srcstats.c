@@ -1,0 +1,292 @@
+/*
+  ntsd - per-source statistics
+
+  The weighting of samples by delay is chronyd's: a sample whose delay is
+  above the minimum of the history has an error that grows with the
+  excess, so its weight falls with the square of (1 + excess / sd).
+*/
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "memory.h"
+#include "regress.h"
+#include "srcstats.h"
+#include "util.h"
+
+/* Ratio of the mean absolute deviation of a normal distribution to its
+   standard deviation: converts a spread of distances to a std dev */
+#define SD_TO_DIST_RATIO 0.7978845608
+#define MIN_SKEW 1e-12
+/* The delay-deviation test needs a meaningful std dev first */
+#define MIN_SAMPLES_FOR_DEV_TEST 6
+
+struct SST_Stats {
+  SST_Params params;
+  int n_samples;
+  SRC_Sample samples[SST_MAX_SAMPLES];
+
+  /* Results of the last regression, at the time of the newest sample */
+  int n_runs;
+  int last_dropped;
+  struct timespec offset_time;
+  double offset, offset_sd, frequency, skew, std_dev;
+};
+
+void
+SST_DefaultParams(SST_Params *p)
+{
+  memset(p, 0, sizeof *p);
+  p->min_samples = 0;
+  p->max_samples = SST_MAX_SAMPLES;
+  p->max_delay = 3.0;
+  p->max_delay_ratio = 0.0;
+  p->max_delay_dev_ratio = 10.0;
+  p->precision = 1e-7;
+  p->max_clock_error = 1e-6;
+}
+
+SST_Instance
+SST_CreateInstance(const SST_Params *params)
+{
+  SST_Instance inst = MallocNew(struct SST_Stats);
+
+  memset(inst, 0, sizeof *inst);
+  inst->params = *params;
+  if (inst->params.max_samples <= 0 || inst->params.max_samples > SST_MAX_SAMPLES)
+    inst->params.max_samples = SST_MAX_SAMPLES;
+  if (inst->params.min_samples > inst->params.max_samples)
+    inst->params.min_samples = inst->params.max_samples;
+  SST_ResetInstance(inst);
+  return inst;
+}
+
+void
+SST_DeleteInstance(SST_Instance inst)
+{
+  Free(inst);
+}
+
+void
+SST_ResetInstance(SST_Instance inst)
+{
+  inst->n_samples = 0;
+  inst->n_runs = 0;
+  inst->last_dropped = 0;
+  inst->offset = inst->offset_sd = inst->frequency = 0.0;
+  inst->skew = SST_WORST_CASE_SKEW;
+  /* Unknown: the first weighting is then by the spread of delays alone */
+  inst->std_dev = 1.0;
+}
+
+static double
+min_delay(SST_Instance inst)
+{
+  double d = inst->samples[0].delay;
+  int i;
+
+  for (i = 1; i < inst->n_samples; i++)
+    if (inst->samples[i].delay < d)
+      d = inst->samples[i].delay;
+  return d;
+}
+
+SST_SampleCheck
+SST_CheckSample(SST_Instance inst, const SRC_Sample *s)
+{
+  double elapsed, allowed, increase, predicted;
+
+  if (s->delay > inst->params.max_delay)
+    return SST_BAD_MAXDELAY;
+  if (inst->n_samples == 0)
+    return SST_GOOD;
+  if (inst->params.max_delay_ratio > 1.0 &&
+      s->delay > inst->params.max_delay_ratio * min_delay(inst))
+    return SST_BAD_MAXDELAYRATIO;
+
+  if (inst->params.max_delay_dev_ratio <= 0.0 ||
+      inst->n_samples < MIN_SAMPLES_FOR_DEV_TEST)
+    return SST_GOOD;
+  elapsed = UTI_DiffTimespecsToDouble(&s->time, &inst->offset_time);
+  allowed = inst->std_dev * inst->params.max_delay_dev_ratio +
+            elapsed * (inst->skew + inst->params.max_clock_error);
+  increase = (s->delay - min_delay(inst)) / 2.0;
+  if (increase < allowed)
+    return SST_GOOD;
+  /* An offset change larger than the extra delay can explain is not the
+     delay's fault: keep the sample so the change is followed */
+  predicted = inst->offset + elapsed * inst->frequency;
+  if (fabs(s->offset - predicted) - increase > allowed)
+    return SST_GOOD;
+  return SST_BAD_MAXDELAYDEVRATIO;
+}
+
+void
+SST_AccumulateSample(SST_Instance inst, const SRC_Sample *sample)
+{
+  if (inst->n_samples >= inst->params.max_samples) {
+    memmove(&inst->samples[0], &inst->samples[1],
+            (inst->n_samples - 1) * sizeof inst->samples[0]);
+    inst->n_samples--;
+  }
+  inst->samples[inst->n_samples++] = *sample;
+}
+
+static void
+drop_oldest(SST_Instance inst, int n)
+{
+  if (n <= 0)
+    return;
+  memmove(&inst->samples[0], &inst->samples[n],
+          (inst->n_samples - n) * sizeof inst->samples[0]);
+  inst->n_samples -= n;
+}
+
+void
+SST_DoNewRegression(SST_Instance inst)
+{
+  double x[SST_MAX_SAMPLES], y[SST_MAX_SAMPLES], w[SST_MAX_SAMPLES];
+  double dist[SST_MAX_SAMPLES], min_dist, mean_dist, sd, sdw;
+  const SRC_Sample *last;
+  RGR_Result r;
+  int i, n = inst->n_samples, min_points;
+
+  inst->last_dropped = 0;
+  if (n == 0)
+    return;
+  last = &inst->samples[n - 1];
+  inst->offset_time = last->time;
+
+  min_dist = mean_dist = 0.0;
+  for (i = 0; i < n; i++) {
+    dist[i] = 0.5 * inst->samples[i].delay + inst->samples[i].dispersion;
+    if (i == 0 || dist[i] < min_dist)
+      min_dist = dist[i];
+    mean_dist += dist[i] / n;
+  }
+  /* The spread of distances bounds the noise; the previous fit may know
+     better, and nothing is better than the clock's precision */
+  sd = (mean_dist - min_dist) / SD_TO_DIST_RATIO;
+  if (sd > inst->std_dev || sd <= 0.0)
+    sd = inst->std_dev;
+  if (sd < inst->params.precision)
+    sd = inst->params.precision;
+
+  for (i = 0; i < n; i++) {
+    x[i] = UTI_DiffTimespecsToDouble(&inst->samples[i].time, &last->time);
+    y[i] = inst->samples[i].offset;
+    sdw = 1.0 + SD_TO_DIST_RATIO * (dist[i] - min_dist) / sd;
+    w[i] = 1.0 / (sdw * sdw);
+  }
+
+  min_points = inst->params.min_samples > 3 ? inst->params.min_samples : 3;
+  if (n >= 3 && RGR_FindBestRegression(x, y, w, n, min_points, &r)) {
+    inst->offset = r.b0;
+    inst->offset_sd = r.sb0;
+    inst->frequency = r.b1;
+    inst->skew = RGR_GetTCoef(r.dof) * r.sb1;
+    if (inst->skew < MIN_SKEW)
+      inst->skew = MIN_SKEW;
+    if (inst->skew > SST_WORST_CASE_SKEW)
+      inst->skew = SST_WORST_CASE_SKEW;
+    inst->std_dev = sqrt(r.s2);
+    if (inst->std_dev < inst->params.precision)
+      inst->std_dev = inst->params.precision;
+    if (inst->offset_sd < inst->params.precision)
+      inst->offset_sd = inst->params.precision;
+    inst->n_runs = r.n_runs;
+    inst->last_dropped = r.start;
+    drop_oldest(inst, r.start);
+  } else {
+    /* Too few samples for a frequency: the newest offset, and an error
+       bound from its delay */
+    inst->offset = last->offset;
+    inst->offset_sd = 0.5 * last->delay + last->dispersion;
+    if (inst->offset_sd < inst->params.precision)
+      inst->offset_sd = inst->params.precision;
+    inst->frequency = 0.0;
+    inst->skew = SST_WORST_CASE_SKEW;
+    inst->n_runs = 0;
+  }
+}
+
+void
+SST_SlewSamples(SST_Instance inst, const struct timespec *when,
+                double dfreq, double doffset)
+{
+  double elapsed;
+  int i;
+
+  /* Re-read the history as if the new frequency and offset had applied
+     all along, pivoting at `when` */
+  for (i = 0; i < inst->n_samples; i++) {
+    elapsed = UTI_DiffTimespecsToDouble(&inst->samples[i].time, when);
+    inst->samples[i].offset -= doffset + dfreq * elapsed;
+  }
+  if (inst->n_samples > 0) {
+    elapsed = UTI_DiffTimespecsToDouble(&inst->offset_time, when);
+    inst->offset -= doffset + dfreq * elapsed;
+    inst->frequency -= dfreq;
+  }
+}
+
+int
+SST_GetSelectionData(SST_Instance inst, const struct timespec *now,
+                     SST_SelectionData *d)
+{
+  const SRC_Sample *last;
+  double elapsed;
+
+  memset(d, 0, sizeof *d);
+  if (inst->n_samples == 0)
+    return 0;
+  last = &inst->samples[inst->n_samples - 1];
+  elapsed = UTI_DiffTimespecsToDouble(now, &inst->offset_time);
+  if (elapsed < 0.0)
+    elapsed = 0.0;
+  d->n_samples = inst->n_samples;
+  d->offset = inst->offset + elapsed * inst->frequency;
+  d->offset_sd = inst->offset_sd + elapsed * inst->skew;
+  d->frequency = inst->frequency;
+  d->skew = inst->skew;
+  d->std_dev = inst->std_dev;
+  d->root_delay = last->root_delay;
+  d->root_dispersion = last->root_dispersion +
+                       elapsed * (inst->skew + inst->params.max_clock_error);
+  d->root_distance = 0.5 * d->root_delay + d->root_dispersion + d->offset_sd;
+  d->last_sample_ago = UTI_DiffTimespecsToDouble(now, &last->time);
+  d->first_sample_ago = UTI_DiffTimespecsToDouble(now, &inst->samples[0].time);
+  d->stratum = last->stratum;
+  d->leap = last->leap;
+  return 1;
+}
+
+void
+SST_GetReport(SST_Instance inst, SST_Report *rep)
+{
+  memset(rep, 0, sizeof *rep);
+  rep->n_samples = inst->n_samples;
+  if (inst->n_samples == 0)
+    return;
+  rep->n_runs = inst->n_runs;
+  rep->span = UTI_DiffTimespecsToDouble(&inst->samples[inst->n_samples - 1].time,
+                                        &inst->samples[0].time);
+  rep->frequency = inst->frequency;
+  rep->skew = inst->skew;
+  rep->offset = inst->offset;
+  rep->offset_sd = inst->offset_sd;
+  rep->std_dev = inst->std_dev;
+}
+
+int
+SST_GetNumberOfSamples(SST_Instance inst)
+{
+  return inst->n_samples;
+}
+
+int
+SST_GetLastDropped(SST_Instance inst)
+{
+  return inst->last_dropped;
+}

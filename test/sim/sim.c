@@ -1,0 +1,454 @@
+/*
+  ntsd - clock discipline simulation
+
+  Drives the real srcstats, select and discipline modules against
+  simulated NTP servers and a simulated clock, in simulated time: the
+  network (delay, exponential jitter, asymmetry, loss, delay spikes) and
+  the servers (falsetickers, steps, deaths) are generated from a fixed
+  seed, so every run gives the same figures.  Prints per scenario the
+  time to synchronise, the largest and RMS clock error after it and the
+  RMS frequency error, checks them against thresholds, and ends with the
+  "RESULT passed failed" line of the test runner.
+
+  Synchronised means: the discipline has a reference, the clock is within
+  1 ms of true time and its frequency within 10 ppm.
+*/
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "discipline.h"
+#include "drv_sim.h"
+#include "select.h"
+#include "srcstats.h"
+#include "util.h"
+
+#define MAX_SERVERS 8
+#define EPOCH 1700000000
+#define SYNC_OFFSET 1e-3
+#define SYNC_FREQ 1e-5
+
+typedef struct {
+  double delay;           /* round trip, fixed part */
+  double jitter;          /* mean of the exponential extra, round trip */
+  double asymmetry;       /* outbound minus return, fixed */
+  double loss;            /* probability */
+  double spike_prob, spike;
+  double offset;          /* server - true (a falseticker) */
+  double step_time, step; /* the server's clock steps at step_time */
+  double die_time;        /* stops answering; 0: never */
+  int options;
+} ServerConf;
+
+typedef struct {
+  const char *name;
+  int n_servers;
+  ServerConf servers[MAX_SERVERS];
+  double freq_error, wander, start_offset;
+  double duration;
+  int minpoll, maxpoll;
+  double makestep_threshold;
+  int makestep_limit;
+  uint64_t seed;
+  /* thresholds; 0: not checked */
+  double max_sync_time, max_offset, max_rms_offset, max_rms_freq;
+  int expect_steps;       /* -1: not checked */
+  int never_selected;     /* index of a server that must never be chosen, -1 */
+} Scenario;
+
+typedef struct {
+  SST_Instance stats;
+  int poll;
+  double poll_score;
+  double next_poll;       /* true time */
+  int reach;
+  int new_sample;
+} Server;
+
+static uint64_t rng;
+static int passed, failed, trace;
+
+static double
+uniform(void)
+{
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return ((rng * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double
+exponential(double mean)
+{
+  return mean > 0.0 ? -mean * log(1.0 - uniform()) : 0.0;
+}
+
+static void
+check(int ok, const char *scenario, const char *what)
+{
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    printf("FAIL %s: %s\n", scenario, what);
+  }
+}
+
+/* Cooked local time at true time t */
+static void
+cooked_at(DSC_Driver *clk, double t, struct timespec *ts)
+{
+  struct timespec raw;
+
+  DRV_SimReadAt(clk, t, &raw);
+  UTI_AddDoubleToTimespec(&raw, DSC_GetCorrection(&raw), ts);
+}
+
+static double
+server_time(const ServerConf *c, double t)
+{
+  return t + c->offset + (c->step_time > 0.0 && t >= c->step_time ? c->step : 0.0);
+}
+
+/* One request and response; returns 0 when lost */
+static int
+measure(DSC_Driver *clk, const ServerConf *c, double t, SRC_Sample *s)
+{
+  struct timespec t1, t4, epoch = {EPOCH, 0};
+  double d1, d2, t2, x1, x4, delay;
+
+  if (c->die_time > 0.0 && t >= c->die_time)
+    return 0;
+  if (uniform() < c->loss)
+    return 0;
+  d1 = (c->delay + c->asymmetry) / 2.0 + exponential(c->jitter / 2.0);
+  d2 = (c->delay - c->asymmetry) / 2.0 + exponential(c->jitter / 2.0);
+  if (uniform() < c->spike_prob)
+    d1 += c->spike * uniform();
+  cooked_at(clk, t, &t1);
+  cooked_at(clk, t + d1 + d2, &t4);
+  /* Seconds since the epoch are small enough for exact doubles */
+  x1 = UTI_DiffTimespecsToDouble(&t1, &epoch);
+  x4 = UTI_DiffTimespecsToDouble(&t4, &epoch);
+  t2 = server_time(c, t + d1);
+  delay = x4 - x1;
+  memset(s, 0, sizeof *s);
+  s->time = t4;
+  s->offset = ((t2 - x1) + (t2 - x4)) / 2.0;
+  s->delay = delay;
+  s->dispersion = 1e-6 + 15e-6 * delay;
+  s->root_delay = delay;
+  s->root_dispersion = 10e-6 + s->dispersion;
+  s->stratum = 1;
+  s->leap = 0;
+  return 1;
+}
+
+static void
+adjust_poll(const Scenario *sc, Server *sv, int dropped)
+{
+  /* A crude stand-in for the NTP client's policy: back off while the fit
+     holds, speed up when the runs test had to drop samples */
+  sv->poll_score += dropped ? -1.0 : 0.25;
+  if (sv->poll_score >= 1.0 && sv->poll < sc->maxpoll) {
+    sv->poll++;
+    sv->poll_score = 0.0;
+  } else if (sv->poll_score <= -1.0 && sv->poll > sc->minpoll) {
+    sv->poll--;
+    sv->poll_score = 0.0;
+  }
+  if (sv->poll_score > 1.0)
+    sv->poll_score = 1.0;
+  if (sv->poll_score < -1.0)
+    sv->poll_score = -1.0;
+}
+
+static void
+run(const Scenario *sc)
+{
+  Server servers[MAX_SERVERS];
+  SEL_Source sel[MAX_SERVERS];
+  char status[MAX_SERVERS];
+  SST_Params sp;
+  SEL_Params selp;
+  DSC_Params dp;
+  DSC_Driver *clk;
+  SST_SelectionData sd;
+  SEL_Result res;
+  DSC_Estimate est;
+  DSC_Change change;
+  SRC_Sample sample;
+  struct timespec raw, cooked, when;
+  double t = 0.0, next_metric = 1.0, tn, err, ferr, freq_ppm, skew_ppm;
+  double sync_time = -1.0, max_off = 0.0, sum2_off = 0.0, sum2_freq = 0.0;
+  int i, j, previous = -1, n_metric = 0, bad_selected = 0, n_updates = 0;
+  char buf[160];
+
+  rng = sc->seed;
+  clk = DRV_CreateSimDriver(sc->freq_error, sc->wander, sc->start_offset,
+                            sc->seed * 7 + 1, EPOCH);
+  SST_DefaultParams(&sp);
+  SEL_DefaultParams(&selp);
+  DSC_DefaultParams(&dp);
+  dp.makestep_threshold = sc->makestep_threshold;
+  dp.makestep_limit = sc->makestep_limit;
+  DRV_SimRead(clk, &raw);
+  DSC_Initialise(&dp, clk, &raw);
+
+  for (i = 0; i < sc->n_servers; i++) {
+    servers[i].stats = SST_CreateInstance(&sp);
+    servers[i].poll = sc->minpoll;
+    servers[i].poll_score = 0.0;
+    servers[i].next_poll = 0.5 + 0.3 * i;
+    servers[i].reach = 0;
+    servers[i].new_sample = 0;
+  }
+
+  while (t < sc->duration) {
+    tn = next_metric;
+    for (i = 0; i < sc->n_servers; i++)
+      if (servers[i].next_poll < tn)
+        tn = servers[i].next_poll;
+    if (DSC_GetNextEvent(&when)) {
+      DRV_SimRead(clk, &raw);
+      double te = t + UTI_DiffTimespecsToDouble(&when, &raw) /
+                  (1.0 + DRV_SimRateError(clk)) + 1e-7;
+      if (te < tn)
+        tn = te > t ? te : t;
+    }
+    t = tn;
+    DRV_SimAdvance(clk, t);
+    DRV_SimRead(clk, &raw);
+    DSC_Tick(&raw);
+
+    for (i = 0; i < sc->n_servers; i++) {
+      Server *sv = &servers[i];
+
+      if (sv->next_poll > t)
+        continue;
+      sv->next_poll = t + (1 << sv->poll);
+      sv->reach = (sv->reach << 1) & 0xff;
+      if (!measure(clk, &sc->servers[i], t, &sample))
+        continue;
+      sv->reach |= 1;
+      if (SST_CheckSample(sv->stats, &sample) != SST_GOOD)
+        continue;
+      SST_AccumulateSample(sv->stats, &sample);
+      SST_DoNewRegression(sv->stats);
+      adjust_poll(sc, sv, SST_GetLastDropped(sv->stats) > 0);
+      sv->new_sample = 1;
+
+      /* Select after every sample; update the clock only when the chosen
+         source brought something new */
+      cooked_at(clk, t, &cooked);
+      for (j = 0; j < sc->n_servers; j++) {
+        memset(&sel[j], 0, sizeof sel[j]);
+        sel[j].options = sc->servers[j].options;
+        if (!SST_GetSelectionData(servers[j].stats, &cooked, &sd))
+          continue;
+        sel[j].usable = servers[j].reach != 0;
+        sel[j].stratum = sd.stratum;
+        sel[j].leap = sd.leap;
+        sel[j].offset = sd.offset;
+        sel[j].offset_sd = sd.offset_sd;
+        sel[j].frequency = sd.frequency;
+        sel[j].skew = sd.skew;
+        sel[j].std_dev = sd.std_dev;
+        sel[j].root_delay = sd.root_delay;
+        sel[j].root_dispersion = sd.root_dispersion;
+        sel[j].root_distance = sd.root_distance;
+      }
+      SEL_SelectSource(&selp, sel, sc->n_servers, previous, status, &res);
+      if (res.selected < 0) {
+        DSC_SetUnsynchronised(&raw);
+        previous = -1;
+        continue;
+      }
+      previous = res.selected;
+      if (res.selected == sc->never_selected)
+        bad_selected++;
+      if (!servers[res.selected].new_sample)
+        continue;
+      memset(&est, 0, sizeof est);
+      est.offset = res.offset;
+      est.offset_sd = res.offset_sd;
+      est.frequency = res.frequency;
+      est.skew = res.skew;
+      est.root_delay = sel[res.selected].root_delay;
+      est.root_dispersion = sel[res.selected].root_dispersion;
+      est.stratum = sel[res.selected].stratum;
+      est.leap = res.leap;
+      est.ref_id = 0x7f000001 + res.selected;
+      DSC_Update(&raw, &est, &change);
+      n_updates++;
+      if (trace)
+        printf("  t %8.1f sel %d off %+10.1f us sd %7.1f us freq %+9.3f ppm skew %8.3f ppm"
+               " n %2d poll %d | err %+10.1f us ferr %+9.3f ppm dfreq %+9.3f\n",
+               t, res.selected, res.offset * 1e6, res.offset_sd * 1e6,
+               res.frequency * 1e6, res.skew * 1e6,
+               SST_GetNumberOfSamples(servers[res.selected].stats),
+               servers[res.selected].poll, DRV_SimError(clk) * 1e6,
+               DRV_SimRateError(clk) * 1e6, change.dfreq * 1e6);
+      for (j = 0; j < sc->n_servers; j++) {
+        SST_SlewSamples(servers[j].stats, &cooked, change.dfreq, change.doffset);
+        servers[j].new_sample = 0;
+      }
+    }
+
+    if (t >= next_metric) {
+      next_metric += 1.0;
+      err = DRV_SimError(clk);
+      DSC_GetFrequency(&freq_ppm, &skew_ppm);
+      ferr = DRV_SimFreqError(clk) - freq_ppm * 1e-6;
+      if (sync_time < 0.0 && DSC_IsSynchronised() && fabs(err) <= SYNC_OFFSET &&
+          fabs(ferr) <= SYNC_FREQ)
+        sync_time = t;
+      if (sync_time >= 0.0) {
+        if (fabs(err) > max_off)
+          max_off = fabs(err);
+        sum2_off += err * err;
+        sum2_freq += ferr * ferr;
+        n_metric++;
+      }
+    }
+  }
+
+  printf("%-24s sync %7.1f s  max %9.1f us  rms %8.1f us  rms freq %8.3f ppm"
+         "  steps %d  updates %d\n", sc->name, sync_time,
+         max_off * 1e6, n_metric ? sqrt(sum2_off / n_metric) * 1e6 : 0.0,
+         n_metric ? sqrt(sum2_freq / n_metric) * 1e6 : 0.0, DRV_SimSteps(clk), n_updates);
+
+  check(sync_time >= 0.0, sc->name, "never synchronised");
+  if (sc->max_sync_time > 0.0) {
+    snprintf(buf, sizeof buf, "sync time %.1f > %.1f s", sync_time, sc->max_sync_time);
+    check(sync_time >= 0.0 && sync_time <= sc->max_sync_time, sc->name, buf);
+  }
+  if (sc->max_offset > 0.0) {
+    snprintf(buf, sizeof buf, "max offset %.1f > %.1f us", max_off * 1e6, sc->max_offset * 1e6);
+    check(n_metric > 0 && max_off <= sc->max_offset, sc->name, buf);
+  }
+  if (sc->max_rms_offset > 0.0) {
+    snprintf(buf, sizeof buf, "rms offset > %.1f us", sc->max_rms_offset * 1e6);
+    check(n_metric > 0 && sqrt(sum2_off / n_metric) <= sc->max_rms_offset, sc->name, buf);
+  }
+  if (sc->max_rms_freq > 0.0) {
+    snprintf(buf, sizeof buf, "rms freq error > %.3f ppm", sc->max_rms_freq * 1e6);
+    check(n_metric > 0 && sqrt(sum2_freq / n_metric) <= sc->max_rms_freq, sc->name, buf);
+  }
+  if (sc->expect_steps >= 0) {
+    snprintf(buf, sizeof buf, "%d steps, expected %d", DRV_SimSteps(clk), sc->expect_steps);
+    check(DRV_SimSteps(clk) == sc->expect_steps, sc->name, buf);
+  }
+  if (sc->never_selected >= 0)
+    check(bad_selected == 0, sc->name, "falseticker selected");
+
+  for (i = 0; i < sc->n_servers; i++)
+    SST_DeleteInstance(servers[i].stats);
+  DSC_Finalise();
+  DRV_DestroySimDriver(clk);
+}
+
+static ServerConf
+good_server(double delay, double jitter)
+{
+  ServerConf c;
+
+  memset(&c, 0, sizeof c);
+  c.delay = delay;
+  c.jitter = jitter;
+  return c;
+}
+
+static Scenario
+base_scenario(const char *name)
+{
+  Scenario sc;
+
+  memset(&sc, 0, sizeof sc);
+  sc.name = name;
+  sc.n_servers = 1;
+  sc.servers[0] = good_server(100e-6, 100e-6);
+  sc.freq_error = 100e-6;
+  sc.wander = 1e-9;
+  sc.start_offset = 0.1;
+  sc.duration = 10000.0;
+  sc.minpoll = 4;
+  sc.maxpoll = 6;
+  sc.seed = 1;
+  sc.expect_steps = 0;
+  sc.never_selected = -1;
+  return sc;
+}
+
+int
+main(int argc, char **argv)
+{
+  Scenario sc;
+
+  trace = argc > 1 && !strcmp(argv[1], "-v");
+
+  sc = base_scenario("baseline");
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
+  run(&sc);
+
+  sc = base_scenario("3 good + 1 falseticker");
+  sc.n_servers = 4;
+  sc.servers[0] = good_server(100e-6, 100e-6);
+  sc.servers[1] = good_server(300e-6, 200e-6);
+  sc.servers[2] = good_server(1e-3, 300e-6);
+  sc.servers[3] = good_server(200e-6, 100e-6);
+  sc.servers[3].offset = 0.05;
+  sc.never_selected = 3;
+  sc.seed = 2;
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
+  run(&sc);
+
+  sc = base_scenario("4 sources, one dies");
+  sc.n_servers = 4;
+  sc.servers[0] = good_server(100e-6, 100e-6);
+  sc.servers[0].die_time = 3000.0;
+  sc.servers[1] = good_server(200e-6, 100e-6);
+  sc.servers[2] = good_server(300e-6, 200e-6);
+  sc.servers[3] = good_server(500e-6, 200e-6);
+  sc.seed = 3;
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
+  run(&sc);
+
+  sc = base_scenario("10 ms jitter");
+  sc.servers[0] = good_server(1e-3, 10e-3);
+  sc.seed = 4;
+  run(&sc);
+
+  sc = base_scenario("5 s offset, makestep 1 3");
+  sc.start_offset = 5.0;
+  sc.makestep_threshold = 1.0;
+  sc.makestep_limit = 3;
+  sc.expect_steps = 1;
+  sc.seed = 5;
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
+  run(&sc);
+
+  sc = base_scenario("loss, spikes, asymmetry");
+  sc.servers[0].loss = 0.2;
+  sc.servers[0].spike_prob = 0.1;
+  sc.servers[0].spike = 0.05;
+  sc.servers[0].asymmetry = 100e-6;
+  sc.seed = 6;
+  run(&sc);
+
+  printf("RESULT %d %d\n", passed, failed);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+/*
+  Unit tests of src/clock/discipline.c with the simulated and read-only
+  drivers (never the real clock)
+*/
+#include <math.h>
+#include <string.h>
+
+#include "discipline.h"
+#include "drv_sim.h"
+#include "test.h"
+
+static DSC_Estimate
+estimate(double offset)
+{
+  DSC_Estimate e;
+
+  memset(&e, 0, sizeof e);
+  e.offset = offset;
+  e.offset_sd = 1e-5;
+  e.skew = 1e-6;
+  e.frequency = 2e-6;
+  e.root_delay = 1e-3;
+  e.root_dispersion = 1e-4;
+  e.stratum = 1;
+  return e;
+}
+
+static void
+test_slew_and_step(void)
+{
+  DSC_Params p;
+  DSC_Driver *clk;
+  DSC_Change ch;
+  DSC_Estimate e;
+  REF_Params ref;
+  struct timespec raw, when;
+  double t = 0.0;
+  int i;
+
+  clk = DRV_CreateSimDriver(0.0, 0.0, -0.01, 1, 1700000000);
+  DSC_DefaultParams(&p);
+  p.makestep_threshold = 1.0;
+  p.makestep_limit = 2;
+  p.maxchange_offset = 10.0;
+  p.maxchange_ignore = 1;
+  DRV_SimRead(clk, &raw);
+  DSC_Initialise(&p, clk, &raw);
+  TEST_CHECK(!DSC_IsSynchronised());
+
+  e = estimate(0.01);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_SLEWED);
+  TEST_CHECK(ch.doffset == 0.01);
+  TEST_CHECK(fabs(ch.dfreq - 2e-6 * 3.0 / (3.0 + 1.0 / 4e6)) < 1e-8);
+  TEST_CHECK(fabs(DSC_GetCorrection(&raw) - 0.01) < 1e-12);
+  TEST_CHECK(DSC_GetNextEvent(&when));
+  for (i = 0; i < 10 && DSC_GetNextEvent(&when); i++) {
+    DRV_SimRead(clk, &raw);
+    t += UTI_DiffTimespecsToDouble(&when, &raw) / (1.0 + DRV_SimRateError(clk)) + 1e-7;
+    DRV_SimAdvance(clk, t);
+    DRV_SimRead(clk, &raw);
+    DSC_Tick(&raw);
+  }
+  /* The clock error of -10 ms is slewed away, the rest is the new
+     frequency's doing */
+  TEST_CHECK(fabs(DRV_SimError(clk)) < 1e-4);
+  TEST_CHECK(fabs(DSC_GetCorrection(&raw)) < 1e-6);
+  TEST_CHECK(DSC_IsSynchronised());
+  DSC_GetReferenceParams(&raw, &ref);
+  TEST_CHECK(ref.stratum == 2 && ref.leap == 0);
+  TEST_CHECK(ref.root_dispersion >= 1e-4);
+
+  /* Second update may step */
+  e = estimate(2.0);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_STEPPED);
+  TEST_CHECK(DRV_SimSteps(clk) == 1);
+  TEST_CHECK(fabs(DRV_SimError(clk) - 2.0) < 1e-3);
+  /* Third may not: slewed */
+  e = estimate(-1.5);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_SLEWED);
+  TEST_CHECK(DRV_SimSteps(clk) == 1);
+  /* maxchange: ignored once, then give up */
+  e = estimate(20.0);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_IGNORED);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_EXIT);
+  /* Skew beyond maxupdateskew: frequency kept */
+  e = estimate(0.0);
+  e.skew = 2e-3;
+  DSC_Update(&raw, &e, &ch);
+  TEST_CHECK(ch.dfreq == 0.0);
+
+  DSC_SetUnsynchronised(&raw);
+  DSC_GetReferenceParams(&raw, &ref);
+  TEST_CHECK(ref.leap == 3 && ref.stratum == 0);
+  DSC_Finalise();
+  DRV_DestroySimDriver(clk);
+}
+
+static void
+test_read_only(void)
+{
+  DSC_Params p;
+  DSC_Driver *drv = DSC_CreateReadOnlyDriver();
+  DSC_Change ch;
+  DSC_Estimate e;
+  struct timespec now = {1700000000, 0}, later;
+
+  DSC_DefaultParams(&p);
+  DSC_Initialise(&p, drv, &now);
+  e = estimate(0.5);
+  e.skew = 2e-3;       /* offset only */
+  DSC_Update(&now, &e, &ch);
+  /* Nothing applied, so the correction stays while the slew "runs" */
+  later = now;
+  later.tv_sec += 100;
+  DSC_Tick(&later);
+  TEST_CHECK(fabs(DSC_GetCorrection(&later) - 0.5) < 1e-9);
+  DSC_Finalise();
+}
+
+int
+main(void)
+{
+  test_slew_and_step();
+  test_read_only();
+  TEST_END();
+}

@@ -1,0 +1,130 @@
+/*
+  Unit tests of src/clock/regress.c and src/clock/srcstats.c
+*/
+#include <math.h>
+#include <string.h>
+
+#include "regress.h"
+#include "srcstats.h"
+#include "test.h"
+#include "util.h"
+
+static void
+test_line(void)
+{
+  double x[10], y[10], w[10];
+  RGR_Result r;
+  int i;
+
+  for (i = 0; i < 10; i++) {
+    x[i] = i - 9.0;
+    y[i] = 0.5 + 2e-6 * x[i] + ((i % 2) ? 1e-6 : -1e-6);
+    w[i] = 1.0;
+  }
+  TEST_CHECK(RGR_WeightedRegression(x, y, w, 10, &r));
+  TEST_CHECK(fabs(r.b1 - 2e-6) < 2e-7);
+  TEST_CHECK(fabs(r.b0 - 0.5) < 2e-6);
+  TEST_CHECK(r.dof == 8);
+  TEST_CHECK(r.sb1 > 0.0 && r.sb0 > 0.0);
+  /* Alternating residuals: as many runs as points, nothing dropped */
+  TEST_CHECK(RGR_FindBestRegression(x, y, w, 10, 3, &r));
+  TEST_CHECK(r.start == 0);
+  TEST_CHECK(!RGR_WeightedRegression(x, y, w, 1, &r));
+  TEST_CHECK(!RGR_FindBestRegression(x, y, w, 2, 3, &r));
+}
+
+static void
+test_runs(void)
+{
+  double x[32], y[32], w[32];
+  RGR_Result r;
+  int i;
+
+  /* The slope changes at point 16: the old half must go */
+  for (i = 0; i < 32; i++) {
+    x[i] = i - 31.0;
+    y[i] = (i < 16 ? 1e-4 * (i - 16) : 0.0) + ((i % 2) ? 1e-7 : -1e-7);
+    w[i] = 1.0;
+  }
+  TEST_CHECK(RGR_FindBestRegression(x, y, w, 32, 3, &r));
+  TEST_CHECK(r.start >= 10);
+  TEST_CHECK(fabs(r.b1) < 1e-6);
+  TEST_CHECK(RGR_CriticalRuns(10, 10) > 5 && RGR_CriticalRuns(10, 10) < 11);
+  TEST_CHECK(RGR_CriticalRuns(5, 0) == 1);
+  TEST_CHECK(RGR_GetTCoef(1) > 12.0 && RGR_GetTCoef(100) < 2.0);
+}
+
+static SRC_Sample
+sample(double t, double offset, double delay)
+{
+  SRC_Sample s;
+
+  memset(&s, 0, sizeof s);
+  UTI_DoubleToTimespec(1700000000.0 + t, &s.time);
+  s.offset = offset;
+  s.delay = delay;
+  s.dispersion = 1e-6;
+  s.root_delay = delay;
+  s.root_dispersion = 1e-5;
+  s.stratum = 1;
+  return s;
+}
+
+static void
+test_srcstats(void)
+{
+  SST_Params p;
+  SST_Instance inst;
+  SST_SelectionData d;
+  SRC_Sample s;
+  struct timespec now;
+  int i;
+
+  SST_DefaultParams(&p);
+  inst = SST_CreateInstance(&p);
+  UTI_DoubleToTimespec(1700000000.0 + 200.0, &now);
+  TEST_CHECK(!SST_GetSelectionData(inst, &now, &d));
+
+  /* Offset growing 10 ppm: our clock is slow by 10 ppm */
+  for (i = 0; i < 10; i++) {
+    s = sample(i * 16.0, 1e-3 + 10e-6 * i * 16.0, 1e-4);
+    TEST_CHECK(SST_CheckSample(inst, &s) == SST_GOOD);
+    SST_AccumulateSample(inst, &s);
+    SST_DoNewRegression(inst);
+  }
+  TEST_CHECK(SST_GetSelectionData(inst, &now, &d));
+  TEST_CHECK(fabs(d.frequency - 10e-6) < 1e-8);
+  TEST_CHECK(fabs(d.offset - (1e-3 + 10e-6 * 200.0)) < 1e-6);
+  TEST_CHECK(d.root_distance > 0.5e-4);
+
+  /* After the discipline applied exactly that, the history reads flat */
+  SST_SlewSamples(inst, &now, 10e-6, 1e-3 + 10e-6 * 200.0);
+  SST_DoNewRegression(inst);
+  TEST_CHECK(SST_GetSelectionData(inst, &now, &d));
+  TEST_CHECK(fabs(d.frequency) < 1e-8);
+  TEST_CHECK(fabs(d.offset) < 1e-6);
+
+  /* Delay filters */
+  s = sample(170.0, 0.0, 5.0);
+  TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAY);
+  s = sample(170.0, 0.0, 0.1);
+  TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAYDEVRATIO);
+  SST_DeleteInstance(inst);
+
+  p.max_delay_ratio = 2.0;
+  inst = SST_CreateInstance(&p);
+  s = sample(0.0, 0.0, 1e-3);
+  SST_AccumulateSample(inst, &s);
+  s = sample(16.0, 0.0, 3e-3);
+  TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAYRATIO);
+  SST_DeleteInstance(inst);
+}
+
+int
+main(void)
+{
+  test_line();
+  test_runs();
+  test_srcstats();
+  TEST_END();
+}
