@@ -1,0 +1,281 @@
+#!/bin/sh
+# make bench: ntsd against Debian's chronyd and the ceiling (a minimal
+# batched responder, test/bench/ceiling.c), one after the other on
+# loopback, with the same load from test/bench/ntsload.
+#
+# Each server is pinned to SERVER_CPU and the generator to GEN_CPU with
+# taskset, so that the server has a core of its own and the numbers are
+# what one core can serve.  Per round and server, each mode runs for
+# DURATION seconds:
+#   plain    NTPv4 requests, WINDOW in flight
+#   nts      NTS-protected requests (one NTS-KE first), every reply verified
+#   ke       full NTS-KE sessions, KE_CONC at a time
+#   plain+ke plain requests while NTS-KE sessions arrive at KE_RATE per
+#            second (the same offered load for every server)
+# and we record the valid replies per second, the latency p50/p99 seen by
+# the generator, the server's CPU time per request (utime + stime of all
+# its processes, from /proc/PID/stat) and, at the end, its peak RSS
+# (VmHWM, summed over its processes).  The summary takes the median over
+# the rounds.
+#
+# Environment: ROUNDS (3), DURATION (5), WINDOW (64), KE_CONC (8),
+# KE_RATE (100), SERVER_CPU (0), GEN_CPU (1), SERVERS ("ntsd chronyd
+# ceiling"), CLIENTLOGLIMIT (524288, chronyd's default), NTSD (binary).
+#
+# Nothing touches the clock: both daemons run with -x and without
+# CAP_SYS_TIME in their bounding set; traffic stays on 127.0.0.1.
+
+bench_ntsd=${NTSD:-}
+. "$(dirname "$0")/../system/lib/common.sh"
+NTSD=${bench_ntsd:-$NTSD}
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+WINDOW=${WINDOW:-64}
+KE_CONC=${KE_CONC:-8}
+KE_RATE=${KE_RATE:-100}
+SERVER_CPU=${SERVER_CPU:-0}
+GEN_CPU=${GEN_CPU:-1}
+SERVERS=${SERVERS:-ntsd chronyd ceiling}
+CLIENTLOGLIMIT=${CLIENTLOGLIMIT:-524288}
+LOAD=$TOP/test/bench/ntsload
+CEILING=$TOP/test/bench/ceiling
+RESULTS=$TMP/results
+CLK_TCK=$(getconf CLK_TCK)
+
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+for c in taskset certtool ss; do
+  command -v $c >/dev/null 2>&1 || die "$c is not installed"
+done
+[ -x "$LOAD" ] && [ -x "$CEILING" ] || die "build first: make test/bench/ntsload test/bench/ceiling"
+case " $SERVERS " in
+  *" chronyd "*)
+    if ! command -v chronyd >/dev/null 2>&1; then
+      echo "bench: chronyd is not installed, leaving it out" >&2
+      SERVERS=$(echo "$SERVERS" | sed 's/chronyd//')
+    fi ;;
+esac
+if [ "$(nproc)" -lt 2 ]; then
+  echo "bench: one CPU only: server and generator share it" >&2
+  GEN_CPU=$SERVER_CPU
+fi
+# Bounded by design: every generator run stops after DURATION seconds
+[ "$DURATION" -ge 1 ] && [ "$DURATION" -le 60 ] || die "DURATION must be 1-60"
+[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || die "ROUNDS must be 1-20"
+
+CERTS=$TMP/certs
+sh "$TOP/test/system/lib/mkcerts.sh" "$CERTS" > /dev/null || die "mkcerts.sh failed"
+: > "$RESULTS"
+
+# descendants PID: the process and its children (chronyd's NTS-KE helper)
+descendants() {
+  echo "$1"
+  for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    descendants "$c"
+  done
+}
+
+# cpu_ticks PID...: utime + stime summed, in clock ticks
+cpu_ticks() {
+  for p in "$@"; do
+    cat "/proc/$p/stat" 2>/dev/null
+  done | awk '{ s += $14 + $15 } END { print s + 0 }'
+}
+
+# peak_rss PID...: VmHWM summed, in kB
+peak_rss() {
+  for p in "$@"; do
+    cat "/proc/$p/status" 2>/dev/null
+  done | awk '$1 == "VmHWM:" { s += $2 } END { print s + 0 }'
+}
+
+# field NAME LINE: a value from ntsload's key=value output
+field() {
+  echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+start_server() {
+  # start_server NAME: sets SPID, NTP_PORT, NTSKE_PORT
+  name=$1
+  NTP_PORT=$(free_port udp) || die "no free port"
+  NTSKE_PORT=$(free_port tcp) || die "no free port"
+  dir=$TMP/$name
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  # The same directives for both daemons; only the command sockets
+  # differ in spelling (none over UDP for either)
+  common="port $NTP_PORT
+bindaddress 127.0.0.1
+allow 127.0.0.1
+local stratum 10
+ntsservercert $CERTS/server.pem
+ntsserverkey $CERTS/server.key
+ntsport $NTSKE_PORT
+ntsdumpdir $dir
+clientloglimit $CLIENTLOGLIMIT
+cmdport 0
+pidfile $dir/$name.pid"
+  case $name in
+    ntsd)
+      printf '%s\nbindcmdaddress %s\n' "$common" "$dir/ntsd.sock" > "$dir/conf"
+      start_bg "$name" taskset -c "$SERVER_CPU" $NOCLOCK "$NTSD" -d -x -U -u root -f "$dir/conf"
+      ;;
+    chronyd)
+      printf '%s\nbindcmdaddress /\n' "$common" > "$dir/conf"
+      start_bg "$name" taskset -c "$SERVER_CPU" $NOCLOCK chronyd -d -x -u root -f "$dir/conf"
+      ;;
+    ceiling)
+      start_bg "$name" taskset -c "$SERVER_CPU" "$CEILING" -p "$NTP_PORT" -t 3600
+      ;;
+  esac
+  SPID=$LAST_PID
+  wait_for 10 udp_listening "$NTP_PORT" || die "$name did not start (see $TMP/$name.log)"
+  if [ "$name" != ceiling ]; then
+    wait_for 10 tcp_listening "$NTSKE_PORT" || die "$name has no NTS-KE port"
+  fi
+}
+
+load() {
+  # load MODE [OPTIONS]: one generator run on GEN_CPU
+  m=$1
+  shift
+  taskset -c "$GEN_CPU" "$LOAD" -m "$m" -p "$NTP_PORT" -k "$NTSKE_PORT" -a "$CERTS/ca.pem" \
+    -d "$DURATION" "$@" 2> "$TMP/load-$m.err"
+}
+
+forget_pid() {
+  # Once waited for, a PID may be reused: keep cleanup from killing it
+  PIDS=$(echo " $PIDS " | sed "s/ $1 / /")
+}
+
+record() {
+  # record ROUND SERVER MODE OUTPUT CPU_TICKS
+  valid=$(field valid "$4")
+  rate=$(field rate "$4")
+  cpu=$(awk -v t="$5" -v v="${valid:-0}" -v hz="$CLK_TCK" \
+    'BEGIN { if (v > 0 && t >= 0) printf "%.2f", t / hz * 1e6 / v; else print "-" }')
+  [ -n "$rate" ] || rate=0
+  echo "$1 $2 $3 $rate $(field p50_us "$4") $(field p99_us "$4") $cpu $(field gen_cpu "$4")" >> "$RESULTS"
+  printf '  %-8s %-8s %10s /s  p50 %6s us  p99 %6s us  cpu/req %8s us  (%s)\n' \
+    "$2" "$3" "$rate" "$(field p50_us "$4")" "$(field p99_us "$4")" "$cpu" "$4"
+  if [ "${valid:-0}" -eq 0 ]; then
+    echo "  warning: no valid replies from $2 in mode $3:" >&2
+    tail -n 3 "$TMP/load-${3%%+*}.err" >&2
+  fi
+}
+
+run_mode() {
+  # run_mode ROUND SERVER LABEL MODE [OPTIONS]
+  r=$1
+  s=$2
+  l=$3
+  shift 3
+  pids=$(descendants "$SPID")
+  c0=$(cpu_ticks $pids)
+  out=$(load "$@")
+  c1=$(cpu_ticks $pids)
+  record "$r" "$s" "$l" "$out" $((c1 - c0))
+}
+
+echo "bench: $ROUNDS round(s) of $DURATION s per mode; server on CPU $SERVER_CPU," \
+  "generator on CPU $GEN_CPU; window $WINDOW, NTS-KE concurrency $KE_CONC"
+round=1
+while [ $round -le "$ROUNDS" ]; do
+  echo "round $round"
+  for s in $SERVERS; do
+    start_server "$s"
+    sleep 0.5
+    run_mode $round "$s" plain plain -w "$WINDOW"
+    if [ "$s" != ceiling ]; then
+      run_mode $round "$s" nts nts -w "$WINDOW"
+      run_mode $round "$s" ke ke -c "$KE_CONC"
+      # NTP under an NTS-KE load: the same offered KE rate for every
+      # server, so that only the server's handling of it differs
+      load ke -c "$KE_CONC" -r "$KE_RATE" > "$TMP/ke-bg.out" &
+      ke_pid=$!
+      PIDS="$PIDS $ke_pid"
+      run_mode $round "$s" plain+ke plain -w "$WINDOW"
+      wait $ke_pid
+      forget_pid $ke_pid
+      ke_out=$(cat "$TMP/ke-bg.out")
+      record $round "$s" ke+plain "$ke_out" -1
+    fi
+    echo "$round $s rss $(peak_rss $(descendants "$SPID"))" >> "$RESULTS"
+    stop_pid "$SPID"
+    forget_pid "$SPID"
+  done
+  round=$((round + 1))
+done
+
+# ---- summary: medians over the rounds ----
+awk -v ke_rate="$KE_RATE" -v ke_conc="$KE_CONC" -v window="$WINDOW" '
+function median(key,   n, i, j, t, a) {
+  n = cnt[key]
+  if (n == 0) return ""
+  for (i = 1; i <= n; i++) a[i] = val[key, i]
+  for (i = 2; i <= n; i++)
+    for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function add(key, v) { if (v == "-" || v == "") return; val[key, ++cnt[key]] = v }
+function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
+# A rate the generator could not push further is marked: the generator
+# was busy (>= 90% of its CPU) while the server was not (< 90% of its)
+function rate(s, m,   v, g, c) {
+  v = median(s SUBSEP m SUBSEP "rate")
+  g = median(s SUBSEP m SUBSEP "gen")
+  c = median(s SUBSEP m SUBSEP "cpu")
+  if (v != "" && g != "" && g >= 0.9 && c != "" && c * v / 1e6 < 0.9) {
+    bound = 1
+    return fmt(v, 0) " (g)"
+  }
+  return fmt(v, 0)
+}
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+$3 == "rss" { if ($4 > rss[$2]) rss[$2] = $4; seen[$2] = 1; next }
+{
+  seen[$2] = 1
+  add($2 SUBSEP $3 SUBSEP "rate", $4); add($2 SUBSEP $3 SUBSEP "p50", $5)
+  add($2 SUBSEP $3 SUBSEP "p99", $6); add($2 SUBSEP $3 SUBSEP "cpu", $7)
+  add($2 SUBSEP $3 SUBSEP "gen", $8)
+}
+END {
+  nm = split("plain nts ke plain+ke ke+plain", modes, " ")
+  label["plain"] = "NTP (window " window ")"
+  label["nts"] = "NTS-protected NTP (window " window ")"
+  label["ke"] = "NTS-KE handshakes (concurrency " ke_conc ")"
+  label["plain+ke"] = "NTP while NTS-KE at " ke_rate "/s"
+  label["ke+plain"] = "... the NTS-KE rate achieved meanwhile"
+  print ""
+  print "| mode | ntsd /s | chronyd /s | ceiling /s | ntsd/chronyd | ntsd/ceiling | CPU us/req ntsd | chronyd | ceiling | p50/p99 us ntsd | chronyd | ceiling |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for (i = 1; i <= nm; i++) {
+    m = modes[i]
+    line = "| " label[m]
+    for (k = 0; k < 3; k++) {
+      s = k == 0 ? "ntsd" : k == 1 ? "chronyd" : "ceiling"
+      r[s] = median(s SUBSEP m SUBSEP "rate")
+      c[s] = median(s SUBSEP m SUBSEP "cpu")
+      p[s] = (r[s] == "") ? "-" : median(s SUBSEP m SUBSEP "p50") " / " median(s SUBSEP m SUBSEP "p99")
+    }
+    line = line " | " rate("ntsd", m) " | " rate("chronyd", m) " | " rate("ceiling", m)
+    line = line " | " ratio(r["ntsd"], r["chronyd"]) " | " ratio(r["ntsd"], r["ceiling"])
+    line = line " | " fmt(c["ntsd"], 2) " | " fmt(c["chronyd"], 2) " | " fmt(c["ceiling"], 2)
+    line = line " | " p["ntsd"] " | " p["chronyd"] " | " p["ceiling"] " |"
+    print line
+  }
+  if (bound)
+    print "\n(g): bound by the generator (its CPU >= 90%, the server'"'"'s < 90%): compare the CPU time per request instead."
+  print ""
+  print "| server | peak RSS (VmHWM, all processes) |"
+  print "|---|---:|"
+  for (k = 0; k < 3; k++) {
+    s = k == 0 ? "ntsd" : k == 1 ? "chronyd" : "ceiling"
+    if (seen[s]) printf "| %s | %d kB |\n", s, rss[s]
+  }
+}' "$RESULTS"
