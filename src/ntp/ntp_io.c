@@ -55,11 +55,15 @@ open_server_socket(int family, const IPAddr *bind_ip, int port)
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
     LOG(LOGS_WARN, "Kernel receive timestamps not available");
+  /* The destination address is only needed to answer from the right
+     address of a wildcard socket; it costs a control message per packet */
   if (family == AF_INET) {
-    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+    if (bind_ip->family == AF_UNSPEC)
+      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
   } else {
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+    if (bind_ip->family == AF_UNSPEC)
+      setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
   }
 
   if (bind_ip->family == AF_UNSPEC) {
@@ -151,6 +155,7 @@ handle_server_socket(int fd, int event, void *arg)
     return;
 
   clock_gettime(CLOCK_REALTIME, &now);
+  NSR_BeginBatch(&now);
 
   for (i = n_tx = 0; i < n; i++) {
     struct msghdr *rx = &rx_msgs[i].msg_hdr, *tx = &tx_msgs[n_tx].msg_hdr;
@@ -181,6 +186,8 @@ handle_server_socket(int fd, int event, void *arg)
     tx->msg_iovlen = 1;
     n_tx++;
   }
+
+  NSR_EndBatch();
 
   if (n_tx == 1) {
     if (sendmsg(fd, &tx_msgs[0].msg_hdr, 0) < 0)

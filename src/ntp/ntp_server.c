@@ -37,25 +37,56 @@ NSR_Finalise(void)
   REF_Finalise();
 }
 
+/* What every reply of a batch shares: the reference state and the time
+   for the client log change far more slowly than a batch is processed, so
+   they are read once per batch, not once per packet */
+static struct {
+  int valid;
+  REF_Params ref;
+  NTP_int64 ref_ts;
+  double mono;
+} batch;
+
+static void
+load_batch(const struct timespec *real)
+{
+  struct timespec mono;
+
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  REF_GetReferenceParams(real, &batch.ref);
+  UTI_TimespecToNtp64(&batch.ref.ref_time, &batch.ref_ts, NULL);
+  batch.mono = mono.tv_sec + mono.tv_nsec * 1e-9;
+}
+
+void
+NSR_BeginBatch(const struct timespec *now)
+{
+  load_batch(now);
+  batch.valid = 1;
+}
+
+void
+NSR_EndBatch(void)
+{
+  batch.valid = 0;
+}
+
 static void
 fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct timespec *rx_ts,
                   CLG_Verdict verdict, NPK_Header *h)
 {
+  const REF_Params *ref = &batch.ref;
   struct timespec now;
-  REF_Params ref;
-
-  clock_gettime(CLOCK_REALTIME, &now);
-  REF_GetReferenceParams(&now, &ref);
 
   memset(h, 0, sizeof *h);
-  h->lvm = NPK_LVM(ref.leap, info->version, NPK_MODE_SERVER);
-  h->stratum = ref.stratum;
+  h->lvm = NPK_LVM(ref->leap, info->version, NPK_MODE_SERVER);
+  h->stratum = ref->stratum;
   h->poll = req->poll;
-  h->precision = ref.precision;
-  h->root_delay = UTI_DoubleToNtp32(ref.root_delay);
-  h->root_dispersion = UTI_DoubleToNtp32(ref.root_dispersion);
-  h->reference_id = htonl(ref.ref_id);
-  UTI_TimespecToNtp64(&ref.ref_time, &h->reference_ts, NULL);
+  h->precision = ref->precision;
+  h->root_delay = UTI_DoubleToNtp32(ref->root_delay);
+  h->root_dispersion = UTI_DoubleToNtp32(ref->root_dispersion);
+  h->reference_id = htonl(ref->ref_id);
+  h->reference_ts = batch.ref_ts;
   h->originate_ts = req->transmit_ts;
 
   if (verdict == CLG_KOD) {
@@ -67,8 +98,8 @@ fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct time
   }
 
   UTI_TimespecToNtp64(rx_ts, &h->receive_ts, NULL);
-  /* Read the clock again: the transmit timestamp is taken as late as the
-     reply's construction allows */
+  /* The one clock read per packet: the transmit timestamp is taken as
+     late as the reply's construction allows */
   clock_gettime(CLOCK_REALTIME, &now);
   UTI_TimespecToNtp64(&now, &h->transmit_ts, NULL);
 }
@@ -79,7 +110,6 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
 {
   const CNF_Config *c = CNF_Get();
   NPK_Header req_h, reply_h;
-  struct timespec mono;
   CLG_Verdict verdict;
   NPK_Info info;
   int reply_len;
@@ -99,8 +129,10 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
     return 0;
   }
 
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  verdict = CLG_LogAccess(CLG_NTP, ip, mono.tv_sec + mono.tv_nsec * 1e-9);
+  /* Outside a batch (unit tests, fuzzing) each request is its own batch */
+  if (!batch.valid)
+    load_batch(rx_ts);
+  verdict = CLG_LogAccess(CLG_NTP, ip, batch.mono);
   if (verdict == CLG_DROP) {
     STA_counters.ntp_drops++;
     return 0;

@@ -16,6 +16,11 @@
 void NSR_Initialise(void);
 void NSR_Finalise(void);
 
+/* A batch of requests received together shares one reading of the
+   reference state and of the monotonic clock */
+void NSR_BeginBatch(const struct timespec *now);
+void NSR_EndBatch(void);
+
 /* Process a request received from ip:port at rx_ts.  Writes the reply into
    reply (at most reply_max bytes, and never more than req_len) and returns
    its length, or 0 when nothing is to be sent. */
