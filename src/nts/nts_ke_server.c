@@ -296,6 +296,29 @@ pause_accepting(void)
   accept_pause_id = SCH_AddTimeout(ACCEPT_PAUSE, resume_accepting, NULL);
 }
 
+/* With the table full, idle connections that never finish their TLS
+   handshake would lock every real client out until their deadline, so the
+   oldest one still in its handshake makes room (a real client completes its
+   handshake within a round trip or two).  Returns 0 if there is none. */
+static int
+evict_stalled_handshake(void)
+{
+  Connection *c, *oldest = NULL;
+
+  for (c = connections; c; c = c->next) {
+    if (c->state == ST_HANDSHAKE)
+      oldest = c;
+  }
+  if (!oldest)
+    return 0;
+
+  STA_counters.nke_drops++;
+  LOG_RATE(LOGS_WARN, "Too many NTS-KE connections, dropping %s in handshake",
+           oldest->label);
+  close_connection(oldest);
+  return 1;
+}
+
 /* Take a new connection or say why not; returns 0 if it was refused */
 static int
 admit(const IPAddr *ip, const char *label)
@@ -308,14 +331,14 @@ admit(const IPAddr *ip, const char *label)
     return 0;
   }
 
-  if (n_connections >= cfg->max_nts_connections) {
-    LOG_RATE(LOGS_WARN, "Too many NTS-KE connections, refusing %s", label);
-    return 0;
-  }
-
   SCH_GetLastEventTime(NULL, &mono);
   if (CLG_LogAccess(CLG_NTSKE, ip, UTI_TimespecToDouble(&mono)) == CLG_DROP) {
     LOG_RATE(LOGS_DEBUG, "NTS-KE connection from %s rate limited", label);
+    return 0;
+  }
+
+  if (n_connections >= cfg->max_nts_connections && !evict_stalled_handshake()) {
+    LOG_RATE(LOGS_WARN, "Too many NTS-KE connections, refusing %s", label);
     return 0;
   }
 
