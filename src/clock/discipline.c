@@ -297,6 +297,12 @@ DSC_GetCorrection(const struct timespec *now)
   return c;
 }
 
+void
+DSC_CookTime(const struct timespec *raw, struct timespec *cooked)
+{
+  UTI_AddDoubleToTimespec(raw, DSC_GetCorrection(raw), cooked);
+}
+
 int
 DSC_IsSynchronised(void)
 {

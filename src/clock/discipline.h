@@ -111,6 +111,10 @@ int DSC_GetNextEvent(struct timespec *when);
 
 /* Cooked minus raw time at now (raw time of the driven clock) */
 double DSC_GetCorrection(const struct timespec *now);
+/* raw + DSC_GetCorrection(raw): what the NTP client and server should use
+   as the time; raw itself while the discipline is not running (-q/-Q).
+   raw and cooked may be the same */
+void DSC_CookTime(const struct timespec *raw, struct timespec *cooked);
 
 /* What the NTP server publishes (REF_Params) */
 int DSC_IsSynchronised(void);

@@ -73,7 +73,8 @@ linux_step(DSC_Driver *drv, const struct timespec *now, double offset)
     LOG(LOGS_ERR, "Could not step the system clock : %s", strerror(errno));
     return 0;
   }
-  LOG(LOGS_WARN, "System clock wrong by %.6f seconds, adjustment started", -offset);
+  /* As chronyd: positive when the clock was behind */
+  LOG(LOGS_WARN, "System clock wrong by %.6f seconds, adjustment started", offset);
   return 1;
 }
 

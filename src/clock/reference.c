@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "discipline.h"
 #include "reference.h"
 
 /* As chronyd: the local reference claims a small root dispersion and its
@@ -51,6 +52,14 @@ void
 REF_GetReferenceParams(const struct timespec *now, REF_Params *params)
 {
   const CNF_Config *c = CNF_Get();
+
+  if (DSC_IsSynchronised()) {
+    DSC_GetReferenceParams(now, params);
+    /* The discipline keeps raw time; clients compare with ours */
+    DSC_CookTime(&params->ref_time, &params->ref_time);
+    params->precision = precision;
+    return;
+  }
 
   memset(params, 0, sizeof *params);
   params->precision = precision;

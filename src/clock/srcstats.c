@@ -215,18 +215,23 @@ void
 SST_SlewSamples(SST_Instance inst, const struct timespec *when,
                 double dfreq, double doffset)
 {
-  double elapsed;
+  double delta;
   int i;
 
   /* Re-read the history as if the new frequency and offset had applied
-     all along, pivoting at `when` */
+     all along, pivoting at `when`: the local clock would have read later
+     by delta, so each sample was taken at a later local time and the
+     source was less ahead.  Moving the times too keeps them in order with
+     the samples to come after a large step. */
   for (i = 0; i < inst->n_samples; i++) {
-    elapsed = UTI_DiffTimespecsToDouble(&inst->samples[i].time, when);
-    inst->samples[i].offset -= doffset + dfreq * elapsed;
+    delta = doffset + dfreq * UTI_DiffTimespecsToDouble(&inst->samples[i].time, when);
+    inst->samples[i].offset -= delta;
+    UTI_AddDoubleToTimespec(&inst->samples[i].time, delta, &inst->samples[i].time);
   }
   if (inst->n_samples > 0) {
-    elapsed = UTI_DiffTimespecsToDouble(&inst->offset_time, when);
-    inst->offset -= doffset + dfreq * elapsed;
+    delta = doffset + dfreq * UTI_DiffTimespecsToDouble(&inst->offset_time, when);
+    inst->offset -= delta;
+    UTI_AddDoubleToTimespec(&inst->offset_time, delta, &inst->offset_time);
     inst->frequency -= dfreq;
   }
 }

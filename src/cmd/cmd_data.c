@@ -13,6 +13,7 @@
 #include "clientlog.h"
 #include "cmd_data.h"
 #include "conf.h"
+#include "discipline.h"
 #include "keys.h"
 #include "ntp_client.h"
 #include "sources.h"
@@ -21,20 +22,40 @@
 #endif
 #include "reference.h"
 #include "sched.h"
+#include "select.h"
+#include "srcsel.h"
 #include "stats.h"
 
 void
 CMD_GetTracking(CMR_Tracking *r)
 {
   struct timespec now, mono;
+  DSC_Tracking t;
   REF_Params p;
 
   SCH_GetLastEventTime(&now, &mono);
   REF_GetReferenceParams(&now, &p);
+  DSC_GetTracking(&now, &t);
 
   memset(r, 0, sizeof *r);
   r->ip.family = AF_UNSPEC;
-  if (p.leap != 3 && p.stratum > 0) {
+  /* The frequency and the last correction are known without a reference */
+  r->current_correction = t.current_correction;
+  r->freq_ppm = t.freq_ppm;
+  r->last_offset = t.last_offset;
+  r->rms_offset = t.rms_offset;
+  r->last_update_interval = t.last_update_interval;
+  if (DSC_IsSynchronised()) {
+    r->ref_id = t.ref_id;
+    r->ip = t.ref_ip;
+    r->stratum = t.stratum;
+    r->leap_status = t.leap;
+    DSC_CookTime(&t.ref_time, &r->ref_time);
+    r->resid_freq_ppm = t.resid_freq_ppm;
+    r->skew_ppm = t.skew_ppm;
+    r->root_delay = t.root_delay;
+    r->root_dispersion = t.root_dispersion;
+  } else if (p.leap != 3 && p.stratum > 0) {
     /* Local reference: chronyd reports it with the local refid and no
        address */
     r->ref_id = p.ref_id;
@@ -58,6 +79,24 @@ CMD_GetNumberOfSources(void)
   return SRC_GetNumberOfSources();
 }
 
+/* The sources report's state from the last source selection */
+static int
+source_state(SRC_Instance inst)
+{
+  SSL_SourceState st;
+
+  if (!SSL_GetSourceState(inst, NULL, &st))
+    return CMW_SD_ST_NONSELECTABLE;
+  switch (st.state) {
+    case SEL_SELECTED: return CMW_SD_ST_SELECTED;
+    case SEL_COMBINED: return CMW_SD_ST_UNSELECTED;
+    case SEL_NOT_COMBINED: return CMW_SD_ST_SELECTABLE;
+    case SEL_FALSETICKER: return CMW_SD_ST_FALSETICKER;
+    case SEL_JITTERY: return CMW_SD_ST_JITTERY;
+    default: return CMW_SD_ST_NONSELECTABLE;
+  }
+}
+
 int
 CMD_GetSourceData(int index, CMR_SourceData *r)
 {
@@ -71,6 +110,8 @@ CMD_GetSourceData(int index, CMR_SourceData *r)
     return 0;
   SRC_GetReport(inst, &rep);
   SCH_GetLastEventTime(&now, NULL);
+  /* Sample times are the discipline's */
+  DSC_CookTime(&now, &now);
 
   memset(r, 0, sizeof *r);
   if (rep.ip.family == AF_UNSPEC) {
@@ -84,10 +125,8 @@ CMD_GetSourceData(int index, CMR_SourceData *r)
   r->stratum = rep.stratum;
   r->mode = CMW_SD_MODE_CLIENT;
   r->reachability = rep.reachability;
-  /* Until the clock discipline selects sources, a source with samples is
-     shown as selectable ('-') and one without as unusable ('?') */
+  r->state = source_state(inst);
   n = SRC_GetNumberOfSamples(inst);
-  r->state = n > 0 ? CMW_SD_ST_SELECTABLE : CMW_SD_ST_NONSELECTABLE;
   r->since_sample = 0xFFFFFFFF;
   if (n > 0 && SRC_GetSample(inst, n - 1, &sample)) {
     double ago = UTI_DiffTimespecsToDouble(&now, &sample.time);
@@ -100,31 +139,6 @@ CMD_GetSourceData(int index, CMR_SourceData *r)
     r->latest_meas_err = sample.delay / 2.0 + sample.dispersion;
   }
   return 1;
-}
-
-/* Mean and standard deviation of a source's offsets, a plain summary until
-   the clock discipline's regression takes over these reports */
-static int
-summarise_samples(SRC_Instance inst, double *mean, double *sd, double *span,
-                  SRC_Sample *latest)
-{
-  int i, n = SRC_GetNumberOfSamples(inst);
-  SRC_Sample first, sample;
-  double sum = 0.0, sum2 = 0.0;
-
-  if (n <= 0 || !SRC_GetSample(inst, 0, &first))
-    return 0;
-  for (i = 0; i < n; i++) {
-    if (!SRC_GetSample(inst, i, &sample))
-      return 0;
-    sum += sample.offset;
-    sum2 += sample.offset * sample.offset;
-  }
-  *mean = sum / n;
-  *sd = n > 1 ? sqrt(fmax(0.0, (sum2 - sum * sum / n) / (n - 1))) : 0.0;
-  *span = UTI_DiffTimespecsToDouble(&sample.time, &first.time);
-  *latest = sample;
-  return n;
 }
 
 static void
@@ -143,10 +157,8 @@ int
 CMD_GetSourceStats(int index, CMR_SourceStats *r)
 {
   SRC_Instance inst = SRC_GetSourceByIndex(index);
-  SRC_Sample latest;
   SRC_Report rep;
-  double mean, sd, span;
-  int n;
+  SST_Report st;
 
   if (!inst)
     return 0;
@@ -155,14 +167,17 @@ CMD_GetSourceStats(int index, CMR_SourceStats *r)
   source_address(index, &rep, &r->ip);
   if (rep.ip.family == AF_INET)
     r->ref_id = rep.ip.addr.in4;
-  n = summarise_samples(inst, &mean, &sd, &span, &latest);
-  if (n > 0) {
-    r->n_samples = n;
-    r->n_runs = n;
-    r->span_seconds = span > 0.0 ? (uint32_t)span : 0;
-    r->sd = sd;
-    r->est_offset = -latest.offset;
-    r->est_offset_err = latest.delay / 2.0 + latest.dispersion;
+  if (SSL_GetSourceStats(inst, &st) && st.n_samples > 0) {
+    /* chronyc's signs: offsets and frequencies of our clock relative to
+       the source, the opposite of the statistics' source minus local */
+    r->n_samples = st.n_samples;
+    r->n_runs = st.n_runs;
+    r->span_seconds = st.span > 0.0 ? (uint32_t)st.span : 0;
+    r->sd = st.std_dev;
+    r->resid_freq_ppm = -st.frequency * 1e6;
+    r->skew_ppm = st.skew * 1e6;
+    r->est_offset = -st.offset;
+    r->est_offset_err = st.offset_sd;
   }
   return 1;
 }
@@ -173,35 +188,41 @@ CMD_GetSelectData(int index, CMR_SelectData *r)
   const CNF_Config *c = CNF_Get();
   SRC_Instance inst = SRC_GetSourceByIndex(index);
   struct timespec now;
-  SRC_Sample latest;
+  SSL_SourceState st;
   SRC_Report rep;
-  double mean, sd, span, ago;
 
   if (!inst)
     return 0;
   SRC_GetReport(inst, &rep);
   SCH_GetLastEventTime(&now, NULL);
+  DSC_CookTime(&now, &now);
   memset(r, 0, sizeof *r);
   source_address(index, &rep, &r->ip);
   if (rep.ip.family == AF_INET)
     r->ref_id = rep.ip.addr.in4;
-  r->state_char = '?';
+  r->state_char = 'M';
   r->leap = 3;
   r->last_sample_ago = 0xFFFFFFFF;
   if (index < c->n_sources) {
     r->conf_options = (c->sources[index].noselect ? CMW_SD_OPTION_NOSELECT : 0) |
-                      (c->sources[index].prefer ? CMW_SD_OPTION_PREFER : 0);
+                      (c->sources[index].prefer ? CMW_SD_OPTION_PREFER : 0) |
+                      (c->sources[index].trust ? CMW_SD_OPTION_TRUST : 0) |
+                      (c->sources[index].require ? CMW_SD_OPTION_REQUIRE : 0);
     r->eff_options = r->conf_options;
     r->authentication = c->sources[index].nts || c->sources[index].key;
   }
-  if (summarise_samples(inst, &mean, &sd, &span, &latest)) {
-    /* Selectable but not selected: there is no source selection yet */
-    r->state_char = '-';
-    r->leap = latest.leap;
-    ago = UTI_DiffTimespecsToDouble(&now, &latest.time);
-    r->last_sample_ago = ago < 0.0 ? 0 : (uint32_t)ago;
-    r->lo_limit = -latest.offset - SRC_RootDistance(&latest);
-    r->hi_limit = -latest.offset + SRC_RootDistance(&latest);
+  if (SSL_GetSourceState(inst, &now, &st)) {
+    r->state_char = st.select_state;
+    r->eff_options = (st.options & SEL_OPT_NOSELECT ? CMW_SD_OPTION_NOSELECT : 0) |
+                     (st.options & SEL_OPT_PREFER ? CMW_SD_OPTION_PREFER : 0) |
+                     (st.options & SEL_OPT_TRUST ? CMW_SD_OPTION_TRUST : 0) |
+                     (st.options & SEL_OPT_REQUIRE ? CMW_SD_OPTION_REQUIRE : 0);
+    r->leap = st.leap;
+    if (st.last_sample_ago >= 0.0)
+      r->last_sample_ago = st.last_sample_ago > 4e9 ? 0xFFFFFFFE : (uint32_t)st.last_sample_ago;
+    r->score = st.score;
+    r->lo_limit = st.lo_limit;
+    r->hi_limit = st.hi_limit;
   }
   return 1;
 }
@@ -318,18 +339,15 @@ CMD_GetAuthData(const IPAddr *ip, CMR_AuthData *r)
 void
 CMD_GetActivity(CMR_Activity *r)
 {
-  SRC_Report rep;
-  int i;
+  NCL_Activity a;
 
+  NCL_GetActivity(&a);
   memset(r, 0, sizeof *r);
-  /* No source is ever taken offline yet, so each is online or unresolved */
-  for (i = 0; i < SRC_GetNumberOfSources(); i++) {
-    SRC_GetReport(SRC_GetSourceByIndex(i), &rep);
-    if (rep.ip.family == AF_UNSPEC)
-      r->unresolved++;
-    else
-      r->online++;
-  }
+  r->online = a.online;
+  r->offline = a.offline;
+  r->burst_online = a.burst_online;
+  r->burst_offline = a.burst_offline;
+  r->unresolved = a.unresolved;
 }
 
 void
@@ -418,14 +436,21 @@ CMD_GetManualList(CMR_ManualList *r)
 int
 CMD_SetConnectivity(const IPAddr *mask, const IPAddr *address, CMD_Connectivity c)
 {
+  NCL_Connectivity nc = c == CMD_CONN_ONLINE ? NCL_ONLINE :
+                        c == CMD_CONN_OFFLINE ? NCL_OFFLINE : NCL_MAYBE_ONLINE;
+
   /* ONOFFLINE always succeeds in chronyd, the others need a match */
-  return c == CMD_CONN_AUTO ? CMW_STT_SUCCESS : CMW_STT_NOSUCHSOURCE;
+  if (!NCL_SetConnectivity(mask, address, nc) && c != CMD_CONN_AUTO)
+    return CMW_STT_NOSUCHSOURCE;
+  return CMW_STT_SUCCESS;
 }
 
 int
 CMD_Burst(const IPAddr *mask, const IPAddr *address, int n_good_samples, int n_total_samples)
 {
-  return CMW_STT_NOSUCHSOURCE;
+  if (!NCL_InitiateBurst(mask, address, n_good_samples, n_total_samples))
+    return CMW_STT_NOSUCHSOURCE;
+  return CMW_STT_SUCCESS;
 }
 
 int
@@ -474,18 +499,22 @@ CMD_ReselectDistance(double distance)
 int
 CMD_Refresh(void)
 {
+  NCL_Refresh();
   return CMW_STT_SUCCESS;
 }
 
 int
 CMD_ResetSources(void)
 {
+  SRC_ResetSources();
   return CMW_STT_SUCCESS;
 }
 
 int
 CMD_ReloadSources(void)
 {
+  /* There is no sourcedir to read again: nothing changes, and chronyd
+     without sourcedir succeeds too */
   return CMW_STT_SUCCESS;
 }
 

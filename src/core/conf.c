@@ -29,7 +29,7 @@
 #define MAX_LINE 2048
 #define MAX_INCLUDE_DEPTH 10
 
-typedef enum { K_STRING, K_INT, K_FLAG, K_CUSTOM } Kind;
+typedef enum { K_STRING, K_INT, K_DOUBLE, K_FLAG, K_CUSTOM } Kind;
 
 typedef struct {
   const char *file;
@@ -39,8 +39,8 @@ typedef struct {
 typedef struct {
   const char *name;
   Kind kind;
-  size_t offset;            /* K_STRING, K_INT, K_FLAG */
-  int min, max;             /* K_INT */
+  size_t offset;            /* K_STRING, K_INT, K_DOUBLE, K_FLAG */
+  int min, max;             /* K_INT, K_DOUBLE */
   void (*parse)(const Where *w, int argc, char **argv);
   void (*print)(FILE *out, const char *name);
 } Directive;
@@ -247,6 +247,23 @@ print_local(FILE *out, const char *name)
     fprintf(out, "%s stratum %d%s\n", name, cfg.local_stratum, cfg.local_orphan ? " orphan" : "");
 }
 
+static void
+parse_makestep(const Where *w, int argc, char **argv)
+{
+  if (argc != 3)
+    config_error(w, "makestep takes a threshold and a limit");
+  cfg.makestep_threshold = parse_double(w, argv[1], 0.0, 1e9, "threshold");
+  cfg.makestep_limit = parse_int(w, argv[2], -1, INT_MAX, "limit");
+}
+
+static void
+print_makestep(FILE *out, const char *name)
+{
+  /* Without the directive chronyd never steps: nothing to print */
+  if (cfg.makestep_limit)
+    fprintf(out, "%s %.9g %d\n", name, cfg.makestep_threshold, cfg.makestep_limit);
+}
+
 /* ratelimit and ntsratelimit: "[interval N] [burst N] [leak N] [kod N]" */
 static void
 parse_ratelimit_options(const Where *w, int argc, char **argv, int *interval,
@@ -320,6 +337,7 @@ parse_source(const Where *w, int argc, char **argv)
   s.maxsamples = -1;
   s.minsamples = -1;
   s.maxdelay = 3.0;
+  s.maxdelaydevratio = 10.0;
   s.maxsources = 4;
   s.ntsport = 4460;
 
@@ -331,6 +349,8 @@ parse_source(const Where *w, int argc, char **argv)
     else if (strcmp(o, "noselect") == 0) s.noselect = 1;
     else if (strcmp(o, "offline") == 0) s.offline = 1;
     else if (strcmp(o, "nts") == 0) s.nts = 1;
+    else if (strcmp(o, "trust") == 0) s.trust = 1;
+    else if (strcmp(o, "require") == 0) s.require = 1;
     else if (i + 1 >= argc)
       config_error(w, "unknown or incomplete %s option \"%s\"", argv[0], o);
     else if (strcmp(o, "minpoll") == 0) s.minpoll = parse_int(w, argv[++i], -6, 24, "minpoll");
@@ -341,6 +361,10 @@ parse_source(const Where *w, int argc, char **argv)
     else if (strcmp(o, "maxsamples") == 0) s.maxsamples = parse_int(w, argv[++i], 0, 64, "maxsamples");
     else if (strcmp(o, "minsamples") == 0) s.minsamples = parse_int(w, argv[++i], 0, 64, "minsamples");
     else if (strcmp(o, "maxdelay") == 0) s.maxdelay = parse_double(w, argv[++i], 0.0, 1e3, "maxdelay");
+    else if (strcmp(o, "maxdelayratio") == 0)
+      s.maxdelayratio = parse_double(w, argv[++i], 0.0, 1e9, "maxdelayratio");
+    else if (strcmp(o, "maxdelaydevratio") == 0)
+      s.maxdelaydevratio = parse_double(w, argv[++i], 0.0, 1e9, "maxdelaydevratio");
     else if (strcmp(o, "maxsources") == 0 && s.type == CNF_SRC_POOL)
       s.maxsources = parse_int(w, argv[++i], 1, 16, "maxsources");
     else if (strcmp(o, "ntsport") == 0) s.ntsport = parse_int(w, argv[++i], 1, 65535, "ntsport");
@@ -371,6 +395,10 @@ print_sources(FILE *out, const char *name)
     if (s->burst) fprintf(out, " burst");
     if (s->prefer) fprintf(out, " prefer");
     if (s->noselect) fprintf(out, " noselect");
+    if (s->trust) fprintf(out, " trust");
+    if (s->require) fprintf(out, " require");
+    if (s->maxdelayratio > 0.0) fprintf(out, " maxdelayratio %.9g", s->maxdelayratio);
+    if (s->maxdelaydevratio != 10.0) fprintf(out, " maxdelaydevratio %.9g", s->maxdelaydevratio);
     if (s->offline) fprintf(out, " offline");
     if (s->key) fprintf(out, " key %u", s->key);
     if (s->version) fprintf(out, " version %d", s->version);
@@ -445,6 +473,18 @@ static const Directive directives[] = {
   { "noclientlog", K_FLAG, F(noclientlog), 0, 0, NULL, NULL },
   { "server", K_CUSTOM, 0, 0, 0, parse_source, print_sources },
   { "pool", K_CUSTOM, 0, 0, 0, parse_source, NULL },
+  { "makestep", K_CUSTOM, 0, 0, 0, parse_makestep, print_makestep },
+  { "maxupdateskew", K_DOUBLE, F(max_update_skew), 0, INT_MAX, NULL, NULL },
+  { "corrtimeratio", K_DOUBLE, F(corr_time_ratio), 0, INT_MAX, NULL, NULL },
+  { "maxslewrate", K_DOUBLE, F(max_slew_rate), 0, 500000, NULL, NULL },
+  { "maxdrift", K_DOUBLE, F(max_drift), 0, 500000, NULL, NULL },
+  { "maxclockerror", K_DOUBLE, F(max_clock_error), 0, INT_MAX, NULL, NULL },
+  { "minsources", K_INT, F(min_sources), 1, INT_MAX, NULL, NULL },
+  { "maxdistance", K_DOUBLE, F(max_distance), 0, INT_MAX, NULL, NULL },
+  { "maxjitter", K_DOUBLE, F(max_jitter), 0, INT_MAX, NULL, NULL },
+  { "reselectdist", K_DOUBLE, F(reselect_dist), 0, INT_MAX, NULL, NULL },
+  { "stratumweight", K_DOUBLE, F(stratum_weight), 0, INT_MAX, NULL, NULL },
+  { "combinelimit", K_DOUBLE, F(combine_limit), 0, INT_MAX, NULL, NULL },
   { "cmdport", K_INT, F(cmdport), 0, 65535, NULL, NULL },
   { "bindcmdaddress", K_CUSTOM, 0, 0, 0, parse_bindcmdaddr, print_bindcmdaddr },
   { "cmdallow", K_CUSTOM, 0, 0, 0, parse_cmdallow, print_cmdallow },
@@ -493,6 +533,11 @@ parse_args(const Where *w, int argc, char **argv)
       if (argc != 2)
         config_error(w, "%s takes one argument", d->name);
       *(int *)(base + d->offset) = parse_int(w, argv[1], d->min, d->max, d->name);
+      break;
+    case K_DOUBLE:
+      if (argc != 2)
+        config_error(w, "%s takes one argument", d->name);
+      *(double *)(base + d->offset) = parse_double(w, argv[1], d->min, d->max, d->name);
       break;
     case K_FLAG:
       if (argc != 1)
@@ -644,6 +689,18 @@ CNF_Initialise(int restarted)
   cfg.ratelimit_interval = 3;
   cfg.ratelimit_burst = 8;
   cfg.ratelimit_leak = 2;
+  /* chronyd's defaults */
+  cfg.max_update_skew = 1000.0;
+  cfg.corr_time_ratio = 3.0;
+  cfg.max_slew_rate = 1e6 / 12.0;
+  cfg.max_drift = 500000.0;
+  cfg.max_clock_error = 1.0;
+  cfg.min_sources = 1;
+  cfg.max_distance = 3.0;
+  cfg.max_jitter = 1.0;
+  cfg.reselect_dist = 1e-4;
+  cfg.stratum_weight = 1e-3;
+  cfg.combine_limit = 3.0;
   cfg.cmdport = 323;
   UTI_StringToIP("127.0.0.1", &cfg.bind_cmd4);
   UTI_StringToIP("::1", &cfg.bind_cmd6);
@@ -684,6 +741,8 @@ CNF_Finalise(void)
   Free(cfg.access);
   Free(cfg.cmd_access);
   Free(cfg.bind_cmd_path);
+  /* A K_CUSTOM directive, so not freed with the K_STRING ones above */
+  Free(cfg.driftfile);
   free_list(cfg.n_nts_keys, cfg.nts_server_keys);
   free_list(cfg.n_nts_certs, cfg.nts_server_certs);
   free_list(cfg.n_nts_trusted, cfg.nts_trusted_certs);
@@ -726,6 +785,9 @@ CNF_Print(FILE *out)
         break;
       case K_INT:
         fprintf(out, "%s %d\n", d->name, *(int *)(base + d->offset));
+        break;
+      case K_DOUBLE:
+        fprintf(out, "%s %.9g\n", d->name, *(double *)(base + d->offset));
         break;
       case K_FLAG:
         if (*(int *)(base + d->offset))

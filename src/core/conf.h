@@ -31,11 +31,13 @@ typedef struct {
   char *name;
   int port;
   int minpoll, maxpoll;
-  int iburst, burst, prefer, noselect, offline, nts;
+  int iburst, burst, prefer, noselect, offline, nts, trust, require;
   int maxsamples, minsamples;    /* -1: not set */
   int version;                   /* 0: default */
   unsigned int key;              /* 0: none */
   double maxdelay;
+  double maxdelayratio;          /* 0: off */
+  double maxdelaydevratio;       /* 10 */
   int maxsources;
   int ntsport;
   int certset;
@@ -62,6 +64,17 @@ typedef struct {
 
   /* sources */
   int n_sources; CNF_Source *sources;
+
+  /* clock discipline and source selection (chrony's units: ppm, s) */
+  double makestep_threshold;     /* makestep; limit 0: never step */
+  int makestep_limit;            /* negative: any update may step */
+  double max_update_skew;        /* ppm */
+  double corr_time_ratio;
+  double max_slew_rate;          /* ppm */
+  double max_drift;              /* ppm */
+  double max_clock_error;        /* ppm */
+  int min_sources;
+  double max_distance, max_jitter, reselect_dist, stratum_weight, combine_limit;
 
   /* command sockets */
   int cmdport;                   /* default 323; 0 disables UDP */

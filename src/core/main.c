@@ -20,6 +20,7 @@
 
 #include "cmdmon.h"
 #include "conf.h"
+#include "discipline.h"
 #include "keys.h"
 #include "logging.h"
 #include "ntp_client.h"
@@ -30,6 +31,7 @@
 #include "privops.h"
 #include "sched.h"
 #include "sources.h"
+#include "srcsel.h"
 #ifdef FEAT_NTS
 #include "nts_ke_server.h"
 #endif
@@ -64,6 +66,22 @@ print_usage(FILE *out)
           "  -v          print the version and features and exit\n"
           "  -h          print this help\n",
           DEFAULT_CONF_FILE, DEFAULT_USER);
+}
+
+/* The Linux driver changes the real clock, so only when asked to (no -x)
+   and able to (CAP_SYS_TIME, checked after the privilege drop); otherwise
+   the discipline runs on the read-only driver, as chronyd -x */
+static DSC_Driver *
+create_clock_driver(int control_clock)
+{
+  DSC_Driver *driver = NULL;
+
+  if (control_clock) {
+    driver = DSC_CreateLinuxDriver();
+    if (!driver)
+      LOG(LOGS_WARN, "Could not control the system clock, running as with -x");
+  }
+  return driver ? driver : DSC_CreateReadOnlyDriver();
 }
 
 static void
@@ -271,6 +289,7 @@ main(int argc, char **argv)
      1024 is bound later, so only the clock needs a capability */
   PRV_PrepareCommandSocket(CNF_Get()->bind_cmd_path);
   PRV_DropRoot(control_clock, 0);
+  SSL_Initialise(create_clock_driver(control_clock));
 
   SCH_SetSignalHandler(SIGINT, quit_signal);
   SCH_SetSignalHandler(SIGTERM, quit_signal);
@@ -293,6 +312,7 @@ main(int argc, char **argv)
 #endif
   NCL_Finalise();
   SRC_Finalise();
+  SSL_Finalise();
   NSR_Finalise();
   NIO_Finalise();
   KEY_Finalise();

@@ -18,6 +18,13 @@
   few good samples, to maxpoll; a KoD RATE raises it at once.  This is a
   plain stand-in until the clock discipline drives the polling as chronyd
   does from its regression.
+
+  Each source is in one of chronyd's four modes: online (polling), offline
+  (nothing sent), or in a burst that returns to one of the two.  A name is
+  resolved in the background and gives a server one address, a pool up to
+  maxsources; a pool source that has not answered for POOL_UNREACH polls
+  in a row (its reachability register is 0) moves to an address of the
+  name that no source uses, found by resolving the name again.
 */
 #include "config.h"
 
@@ -25,6 +32,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -33,6 +41,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "discipline.h"
 #include "keys.h"
 #include "logging.h"
 #include "memory.h"
@@ -43,6 +52,7 @@
 #include "ntp_resolve.h"
 #include "sched.h"
 #include "sources.h"
+#include "srcsel.h"
 
 /* A reply later than this is not waited for (it would fail maxdelay) */
 #define REPLY_WINDOW 8.0
@@ -57,9 +67,31 @@
 #define ONCE_DEFAULT_SAMPLES 3
 #define ONCE_EXTRA_POLLS 7
 #define RESOLVE_RETRY 64.0
+#define RESOLVE_RETRY_MAX 4096.0
+/* The first request after a change of mode waits at least this long */
+#define INITIAL_DELAY 0.2
+/* Polls without a reply before a pool source is replaced */
+#define POOL_UNREACH 8
+
+typedef enum {
+  MD_OFFLINE, MD_ONLINE, MD_BURST_WAS_OFFLINE, MD_BURST_WAS_ONLINE
+} OpMode;
+
+/* A server or pool directive with a name to resolve */
+typedef struct {
+  const CNF_Source *conf;
+  int n_sources;               /* sources with one of its addresses */
+  int first_done;              /* the first resolution is over (-q/-Q) */
+  int resolving;
+  int refresh;                 /* the running resolution is for refresh */
+  int online;                  /* the mode its sources still to come start in */
+  double retry_interval;
+  SCH_TimeoutID retry_id;
+} Name;
 
 typedef struct {
   const CNF_Source *conf;
+  Name *name;                  /* NULL for a numeric address */
   SRC_Instance src;
   IPAddr ip;
   uint16_t port;
@@ -69,11 +101,16 @@ typedef struct {
   IPAddr ntp_ip;               /* where requests go (NTS may negotiate another) */
   uint16_t ntp_port;
   int poll, minpoll, maxpoll;
+  OpMode mode;
   int burst_good, burst_total;
   int fd;
   SCH_TimeoutID tx_id, rx_id;
+  int polled;                  /* a poll whose reachability is not recorded */
   int awaiting;                /* the current request has no valid reply yet */
   int replied;                 /* a valid reply since the last request */
+  int n_unreach;               /* polls in a row without a reply */
+  int replace;                 /* (pool) waiting for a new address */
+  double last_tx;              /* monotonic time of the last request */
   NTP_int64 tx_ts;             /* random, echoed as the origin timestamp */
   struct timespec t1;
   int good_run;
@@ -84,6 +121,9 @@ typedef struct {
 
 static Source **sources;
 static int n_sources;
+static Name **names;
+static int n_names;
+/* -q/-Q: names whose first resolution is not over */
 static int n_unresolved;
 static int local_precision;
 
@@ -94,7 +134,7 @@ static int done_called;
 static SCH_TimeoutID done_id;
 
 static void transmit(void *arg);
-static void resolve_name(const CNF_Source *conf);
+static void start_resolve(Name *nm, int refresh);
 
 /* ---- helpers ---- */
 
@@ -117,10 +157,19 @@ poll_interval(int poll)
   return ldexp(1.0, poll);
 }
 
+static double
+mono_now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static int
 in_burst(const Source *s)
 {
-  return s->burst_good > 0 && s->burst_total > 0;
+  return s->mode == MD_BURST_WAS_ONLINE || s->mode == MD_BURST_WAS_OFFLINE;
 }
 
 static double
@@ -148,6 +197,54 @@ reschedule(Source *s, double delay)
 {
   SCH_RemoveTimeout(s->tx_id);
   s->tx_id = SCH_AddTimeout(delay, transmit, s);
+}
+
+/* After a change of mode: soon, but (as chronyd) not sooner than the
+   interval of the new mode after the last request, so that switching
+   modes cannot make a source flood its server */
+static void
+start_initial_timeout(Source *s)
+{
+  double delay = next_interval(s) - (mono_now() - s->last_tx);
+
+  reschedule(s, delay > INITIAL_DELAY ? delay : INITIAL_DELAY);
+}
+
+/* Back to minpoll, as chronyd after a source comes online */
+static void
+reset_polling(Source *s)
+{
+  s->poll = s->minpoll;
+  SRC_SetPoll(s->src, s->poll);
+  s->good_run = 0;
+  s->n_unreach = 0;
+}
+
+/* Stop polling; a reply already received still counts for reachability,
+   a request still unanswered is forgotten */
+static void
+take_offline(Source *s)
+{
+  if (s->polled && s->replied)
+    SRC_UpdateReachability(s->src, 1);
+  s->polled = s->replied = s->awaiting = 0;
+  close_socket(s);
+  SCH_RemoveTimeout(s->tx_id);
+  s->tx_id = 0;
+  s->mode = MD_OFFLINE;
+}
+
+/* A burst is over: back to the mode it started from */
+static void
+end_burst(Source *s)
+{
+  if (s->mode == MD_BURST_WAS_OFFLINE) {
+    take_offline(s);
+  } else if (s->mode == MD_BURST_WAS_ONLINE) {
+    s->mode = MD_ONLINE;
+    if (!once_mode)
+      reschedule(s, poll_interval(s->poll));
+  }
 }
 
 /* ---- -q/-Q ---- */
@@ -268,6 +365,8 @@ send_request(Source *s, double window)
   msg.msg_iovlen = 1;
 
   clock_gettime(CLOCK_REALTIME, &s->t1);
+  /* Measured against the discipline's time, not the slewing clock */
+  DSC_CookTime(&s->t1, &s->t1);
   if (sendmsg(fd, &msg, 0) < 0) {
     LOG_RATE(LOGS_WARN, "Could not send NTP request to %s : %s",
              UTI_IPToString(&s->ntp_ip), strerror(errno));
@@ -293,11 +392,12 @@ transmit(void *arg)
     return;
 
   /* Whatever the last request got, it is over now */
-  if (s->n_polls > 0)
+  if (s->polled) {
     SRC_UpdateReachability(s->src, s->replied);
+    s->n_unreach = s->replied ? 0 : s->n_unreach + 1;
+  }
   close_socket(s);
-  s->replied = 0;
-  s->awaiting = 0;
+  s->polled = s->replied = s->awaiting = 0;
 
   if (once_mode && s->n_polls >= s->target + ONCE_EXTRA_POLLS) {
     LOG(LOGS_WARN, "Could not get enough samples from %s", UTI_IPToString(&s->ip));
@@ -305,9 +405,37 @@ transmit(void *arg)
     return;
   }
 
-  s->n_polls++;
-  if (s->burst_total > 0)
+  switch (s->mode) {
+    case MD_BURST_WAS_ONLINE:
+      /* The last request of the burst is an ordinary poll (chronyd's) */
+      if (s->burst_total <= 1)
+        s->mode = MD_ONLINE;
+      break;
+    case MD_BURST_WAS_OFFLINE:
+      if (s->burst_total <= 0) {
+        take_offline(s);
+        return;
+      }
+      break;
+    case MD_OFFLINE:
+      return;
+    default:
+      break;
+  }
+  if (in_burst(s))
     s->burst_total--;
+
+  if (s->n_unreach >= POOL_UNREACH && s->name && s->name->conf->type == CNF_SRC_POOL &&
+      !once_mode && !s->replace) {
+    LOG(LOGS_INFO, "Source %s unreachable, looking for a replacement", UTI_IPToString(&s->ip));
+    s->replace = 1;
+    s->n_unreach = 0;
+    start_resolve(s->name, 0);
+  }
+
+  s->n_polls++;
+  s->polled = 1;
+  s->last_tx = mono_now();
   interval = next_interval(s);
   s->tx_id = SCH_AddTimeout(interval, transmit, s);
   /* Without keys and cookies the poll goes by unanswered; NTS-KE (if
@@ -323,19 +451,13 @@ nts_ready(void *arg)
 {
   Source *s = arg;
 
-  if (s->finished || !s->tx_id || s->n_polls == 0 || s->fd >= 0 || s->replied)
+  if (s->finished || !s->tx_id || !s->polled || s->fd >= 0 || s->replied)
     return;
   if (NNC_PrepareForAuth(s->nts))
     send_request(s, next_interval(s));
 }
 
 /* ---- replies ---- */
-
-static void
-end_burst(Source *s)
-{
-  s->burst_good = s->burst_total = 0;
-}
 
 static void
 handle_kod(Source *s, uint32_t code)
@@ -353,8 +475,9 @@ handle_kod(Source *s, uint32_t code)
     if (s->poll < s->maxpoll)
       s->poll++;
     SRC_SetPoll(s->src, s->poll);
-    end_burst(s);
-    if (!once_mode)
+    if (in_burst(s))
+      end_burst(s);
+    else if (!once_mode)
       reschedule(s, poll_interval(s->poll));
   }
   LOG_RATE(LOGS_WARN, "Received KoD %s from %s",
@@ -374,10 +497,8 @@ sample_taken(Source *s)
   }
 
   if (in_burst(s)) {
-    if (--s->burst_good == 0) {
+    if (--s->burst_good <= 0)
       end_burst(s);
-      reschedule(s, poll_interval(s->poll));
-    }
     return;
   }
 
@@ -506,6 +627,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   sample.stratum = h.stratum;
   sample.leap = info.leap;
   SRC_AccumulateSample(s->src, &sample);
+  SSL_AccumulateSample(s->src, s->conf, &sample);
   DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), offset, delay);
 
   sample_taken(s);
@@ -549,18 +671,31 @@ receive(int fd, int event, void *arg)
   }
   s->data.kernel_rx_ts = kernel;
 
+  DSC_CookTime(&t4, &t4);
   process_response(s, pkt, (int)n, &t4);
 }
 
 /* ---- sources ---- */
 
+static NNC_Instance
+create_nts(Source *s)
+{
+  const CNF_Source *conf = s->conf;
+
+  /* A pool's addresses each get their own file */
+  return NNC_CreateInstance(conf->name,
+                            conf->type == CNF_SRC_POOL ? UTI_IPToString(&s->ip) : conf->name,
+                            &s->ip, conf->ntsport, conf->certset, s->port, nts_ready, s);
+}
+
 static void
-add_source(const CNF_Source *conf, const IPAddr *ip)
+add_source(const CNF_Source *conf, Name *nm, const IPAddr *ip)
 {
   Source *s = MallocNew(Source);
 
   memset(s, 0, sizeof *s);
   s->conf = conf;
+  s->name = nm;
   s->ip = *ip;
   s->port = (uint16_t)conf->port;
   /* NTS replaces the symmetric key, as in chronyd */
@@ -574,7 +709,11 @@ add_source(const CNF_Source *conf, const IPAddr *ip)
   s->poll = s->minpoll;
   s->fd = -1;
   s->target = conf->maxsamples > 0 ? conf->maxsamples : ONCE_DEFAULT_SAMPLES;
+  /* -q/-Q has no command to bring a source online */
+  s->mode = once_mode || (nm ? nm->online : !conf->offline) ? MD_ONLINE : MD_OFFLINE;
+  /* chronyd bursts even an offline source, and returns it offline */
   if (conf->iburst) {
+    s->mode = s->mode == MD_ONLINE ? MD_BURST_WAS_ONLINE : MD_BURST_WAS_OFFLINE;
     s->burst_good = NCL_IBURST_GOOD;
     s->burst_total = NCL_IBURST_TOTAL;
   }
@@ -587,18 +726,16 @@ add_source(const CNF_Source *conf, const IPAddr *ip)
 
   sources = ReallocArray(Source *, n_sources + 1, sources);
   sources[n_sources++] = s;
+  if (nm)
+    nm->n_sources++;
 
   if (conf->nts)
-    /* A pool's addresses each get their own file */
-    s->nts = NNC_CreateInstance(conf->name,
-                                conf->type == CNF_SRC_POOL ? UTI_IPToString(ip) : conf->name,
-                                ip, conf->ntsport, conf->certset, s->port, nts_ready, s);
+    s->nts = create_nts(s);
 
   if (s->key && !KEY_KeyKnown(s->key))
     LOG(LOGS_WARN, "Key %"PRIu32" is missing", conf->key);
 
-  if (conf->offline && !once_mode) {
-    /* Nothing brings a source online yet */
+  if (s->mode == MD_OFFLINE) {
     LOG(LOGS_INFO, "Source %s is offline", UTI_IPToString(ip));
     return;
   }
@@ -614,42 +751,128 @@ family_allowed(int family)
   return f == AF_UNSPEC || f == family;
 }
 
+static int
+in_list(const IPAddr *ip, int n, const IPAddr *ips)
+{
+  int i;
+
+  for (i = 0; i < n; i++) {
+    if (UTI_CompareIPs(ip, &ips[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* An address of the list that no source uses with this port, or NULL */
+static const IPAddr *
+unused_address(int port, int n, const IPAddr *ips)
+{
+  int i, j;
+
+  for (i = 0; i < n; i++) {
+    if (!family_allowed(ips[i].family))
+      continue;
+    for (j = 0; j < n_sources; j++) {
+      if (sources[j]->port == port && UTI_CompareIPs(&sources[j]->ip, &ips[i]) == 0)
+        break;
+    }
+    if (j == n_sources)
+      return &ips[i];
+  }
+  return NULL;
+}
+
+/* The source becomes a new one at another address: same slot in the
+   registry and the reports, nothing of the old server kept */
+static void
+change_address(Source *s, const IPAddr *ip)
+{
+  char old[64];
+
+  snprintf(old, sizeof old, "%s", UTI_IPToString(&s->ip));
+  LOG(LOGS_INFO, "Source %s replaced with %s", old, UTI_IPToString(ip));
+  close_socket(s);
+  s->polled = s->replied = s->awaiting = 0;
+  s->ip = s->ntp_ip = *ip;
+  s->ntp_port = s->port;
+  memset(&s->data, 0, sizeof s->data);
+  s->data.remote_addr = *ip;
+  s->data.remote_port = s->port;
+  SRC_SetAddress(s->src, ip, s->port);
+  SRC_ResetInstance(s->src);
+  reset_polling(s);
+  if (s->nts) {
+    NNC_DestroyInstance(s->nts);
+    s->nts = create_nts(s);
+  }
+}
+
 static void
 retry_resolve(void *arg)
 {
-  resolve_name(arg);
+  Name *nm = arg;
+
+  nm->retry_id = 0;
+  start_resolve(nm, 0);
 }
 
 static void
 resolved(int n, const IPAddr *ips, void *arg)
 {
-  const CNF_Source *conf = arg;
-  int i, max, added = 0;
+  Name *nm = arg;
+  const IPAddr *ip;
+  int i, max = nm->conf->type == CNF_SRC_POOL ? nm->conf->maxsources : 1;
+  Source *s;
 
-  n_unresolved--;
-  max = conf->type == CNF_SRC_POOL ? conf->maxsources : 1;
-  for (i = 0; i < n && added < max; i++) {
-    if (!family_allowed(ips[i].family))
+  nm->resolving = 0;
+  if (n == 0)
+    LOG(LOGS_WARN, "Could not resolve %s", nm->conf->name);
+
+  /* Unreachable pool sources, and (refresh) sources whose address the
+     name no longer has, move to an unused address if there is one */
+  for (i = 0; i < n_sources; i++) {
+    s = sources[i];
+    if (s->name != nm || !(s->replace || (nm->refresh && n > 0 && !in_list(&s->ip, n, ips))))
       continue;
-    add_source(conf, &ips[i]);
-    added++;
+    s->replace = 0;
+    ip = unused_address(s->port, n, ips);
+    if (ip)
+      change_address(s, ip);
   }
+  nm->refresh = 0;
 
-  if (added == 0) {
-    LOG(LOGS_WARN, "Could not resolve %s", conf->name);
-    if (!once_mode) {
-      n_unresolved++;
-      SCH_AddTimeout(RESOLVE_RETRY, retry_resolve, (void *)conf);
-    }
+  while (nm->n_sources < max && (ip = unused_address(nm->conf->port, n, ips)))
+    add_source(nm->conf, nm, ip);
+
+  if (!nm->first_done) {
+    nm->first_done = 1;
+    n_unresolved--;
+  }
+  /* Too few addresses: the rest later, less and less often */
+  if (nm->n_sources < max && !once_mode) {
+    nm->retry_interval = nm->retry_interval > 0.0 ?
+                         fmin(2.0 * nm->retry_interval, RESOLVE_RETRY_MAX) : RESOLVE_RETRY;
+    if (!nm->retry_id)
+      nm->retry_id = SCH_AddTimeout(nm->retry_interval, retry_resolve, nm);
+  } else {
+    nm->retry_interval = 0.0;
   }
   check_once_done();
 }
 
+/* One resolution at a time per name; refresh marks the running one */
 static void
-resolve_name(const CNF_Source *conf)
+start_resolve(Name *nm, int refresh)
 {
-  if (!NRS_Resolve(conf->name, CNF_GetAddressFamily(), resolved, (void *)conf))
-    resolved(0, NULL, (void *)conf);
+  if (refresh)
+    nm->refresh = 1;
+  if (nm->resolving)
+    return;
+  SCH_RemoveTimeout(nm->retry_id);
+  nm->retry_id = 0;
+  nm->resolving = 1;
+  if (!NRS_Resolve(nm->conf->name, CNF_GetAddressFamily(), resolved, nm))
+    resolved(0, NULL, nm);
 }
 
 void
@@ -666,6 +889,7 @@ NCL_Initialise(void)
 {
   const CNF_Config *c = CNF_Get();
   const CNF_Source *conf;
+  Name *nm;
   IPAddr ip;
   int i;
 
@@ -688,10 +912,16 @@ NCL_Initialise(void)
         LOG(LOGS_WARN, "Ignoring source %s of a disabled address family", conf->name);
         continue;
       }
-      add_source(conf, &ip);
+      add_source(conf, NULL, &ip);
     } else {
+      nm = MallocNew(Name);
+      memset(nm, 0, sizeof *nm);
+      nm->conf = conf;
+      nm->online = !conf->offline;
+      names = ReallocArray(Name *, n_names + 1, names);
+      names[n_names++] = nm;
       n_unresolved++;
-      resolve_name(conf);
+      start_resolve(nm, 0);
     }
   }
   check_once_done();
@@ -715,6 +945,13 @@ NCL_Finalise(void)
   Free(sources);
   sources = NULL;
   n_sources = 0;
+  for (i = 0; i < n_names; i++) {
+    SCH_RemoveTimeout(names[i]->retry_id);
+    Free(names[i]);
+  }
+  Free(names);
+  names = NULL;
+  n_names = 0;
   n_unresolved = 0;
   SCH_RemoveTimeout(done_id);
   done_id = 0;
@@ -754,4 +991,178 @@ NCL_GetNtsReport(int index, NNC_Report *report)
     return 0;
   NNC_GetReport(sources[index]->nts, report);
   return 1;
+}
+
+/* ---- source control (the command protocol) ---- */
+
+/* chronyd's matching: address AF_UNSPEC selects every source, a mask of
+   another family than the address means the address exactly */
+static int
+address_matches(const IPAddr *ip, const IPAddr *mask, const IPAddr *address)
+{
+  int i;
+
+  if (address->family == AF_UNSPEC)
+    return 1;
+  if (ip->family != address->family)
+    return 0;
+  if (mask->family != address->family)
+    return UTI_CompareIPs(ip, address) == 0;
+  if (ip->family == AF_INET)
+    return ((ip->addr.in4 ^ address->addr.in4) & mask->addr.in4) == 0;
+  for (i = 0; i < 16; i++) {
+    if ((ip->addr.in6[i] ^ address->addr.in6[i]) & mask->addr.in6[i])
+      return 0;
+  }
+  return 1;
+}
+
+/* onoffline: online if there is a route to the server (a UDP connect
+   sends nothing) */
+static int
+connectable(const Source *s)
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+  int fd, ok;
+
+  fd = socket(s->ip.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return 0;
+  len = UTI_IPPortToSockaddr(&s->ip, s->port, &ss);
+  ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
+  close(fd);
+  return ok;
+}
+
+static void
+set_connectivity(Source *s, NCL_Connectivity c)
+{
+  if (c == NCL_MAYBE_ONLINE)
+    c = connectable(s) ? NCL_ONLINE : NCL_OFFLINE;
+
+  if (c == NCL_ONLINE) {
+    if (s->mode == MD_OFFLINE) {
+      s->mode = MD_ONLINE;
+      reset_polling(s);
+      start_initial_timeout(s);
+    } else if (s->mode == MD_BURST_WAS_OFFLINE) {
+      s->mode = MD_BURST_WAS_ONLINE;
+    } else {
+      return;
+    }
+    LOG(LOGS_INFO, "Source %s online", UTI_IPToString(&s->ip));
+  } else {
+    if (s->mode == MD_ONLINE)
+      take_offline(s);
+    else if (s->mode == MD_BURST_WAS_ONLINE)
+      s->mode = MD_BURST_WAS_OFFLINE;
+    else
+      return;
+    LOG(LOGS_INFO, "Source %s offline", UTI_IPToString(&s->ip));
+  }
+}
+
+int
+NCL_SetConnectivity(const IPAddr *mask, const IPAddr *address, NCL_Connectivity c)
+{
+  int i, any = 0;
+
+  for (i = 0; i < n_sources; i++) {
+    if (sources[i]->finished || !address_matches(&sources[i]->ip, mask, address))
+      continue;
+    set_connectivity(sources[i], c);
+    any = 1;
+  }
+
+  /* Sources still to come from names start in the new mode (onoffline
+     cannot know yet where they will be) */
+  if (address->family == AF_UNSPEC && c != NCL_MAYBE_ONLINE) {
+    for (i = 0; i < n_names; i++) {
+      names[i]->online = c == NCL_ONLINE;
+      if (names[i]->n_sources < (names[i]->conf->type == CNF_SRC_POOL ?
+                                 names[i]->conf->maxsources : 1))
+        any = 1;
+    }
+  }
+  return any;
+}
+
+int
+NCL_InitiateBurst(const IPAddr *mask, const IPAddr *address, int n_good, int n_total)
+{
+  Source *s;
+  int i, any = 0;
+
+  for (i = 0; i < n_sources; i++) {
+    s = sources[i];
+    if (s->finished || !address_matches(&s->ip, mask, address))
+      continue;
+    any = 1;
+    /* A burst already running is not started again (chronyd's) */
+    if (in_burst(s))
+      continue;
+    s->mode = s->mode == MD_ONLINE ? MD_BURST_WAS_ONLINE : MD_BURST_WAS_OFFLINE;
+    s->burst_good = n_good;
+    s->burst_total = n_total;
+    start_initial_timeout(s);
+  }
+  return any;
+}
+
+/* New keys and cookies at the next request.  The instance is replaced;
+   the file its destruction writes is removed at once, or the new
+   instance would just load the old cookies again. */
+static void
+refresh_nts(Source *s)
+{
+  const char *dir = CNF_Get()->nts_dump_dir;
+  const char *dump_name = s->conf->type == CNF_SRC_POOL ? UTI_IPToString(&s->ip) :
+                          s->conf->name;
+  char path[PATH_MAX];
+  int r;
+
+  NNC_DestroyInstance(s->nts);
+  /* Only a name nts_ntp_client.c itself would accept as a file name */
+  if (dir && *dir && *dump_name && *dump_name != '.' && !strchr(dump_name, '/')) {
+    r = snprintf(path, sizeof path, "%s/%s.nts", dir, dump_name);
+    if (r > 0 && r < (int)sizeof path)
+      unlink(path);
+  }
+  s->nts = create_nts(s);
+}
+
+void
+NCL_Refresh(void)
+{
+  int i;
+
+  for (i = 0; i < n_names; i++)
+    start_resolve(names[i], 1);
+  for (i = 0; i < n_sources; i++) {
+    if (sources[i]->nts && !sources[i]->finished)
+      refresh_nts(sources[i]);
+  }
+}
+
+void
+NCL_GetActivity(NCL_Activity *a)
+{
+  int i, max;
+
+  memset(a, 0, sizeof *a);
+  for (i = 0; i < n_sources; i++) {
+    switch (sources[i]->mode) {
+      case MD_ONLINE: a->online++; break;
+      case MD_OFFLINE: a->offline++; break;
+      case MD_BURST_WAS_ONLINE: a->burst_online++; break;
+      case MD_BURST_WAS_OFFLINE: a->burst_offline++; break;
+    }
+  }
+  /* As chronyd, every source a name may still give counts unresolved */
+  for (i = 0; i < n_names; i++) {
+    max = names[i]->conf->type == CNF_SRC_POOL ? names[i]->conf->maxsources : 1;
+    if (names[i]->n_sources < max)
+      a->unresolved += max - names[i]->n_sources;
+  }
 }

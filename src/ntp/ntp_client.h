@@ -58,6 +58,27 @@ int NCL_GetNtpData(int index, NCL_NtpData *data);
 /* By the source's address */
 int NCL_GetNtpDataByAddress(const IPAddr *ip, NCL_NtpData *data);
 
+/* Source control, with chronyd's semantics.  Sources are selected by
+   address under mask (a mask of another family: the address exactly);
+   address AF_UNSPEC selects all of them.  Return 1 if any matched. */
+typedef enum { NCL_ONLINE, NCL_OFFLINE, NCL_MAYBE_ONLINE } NCL_Connectivity;
+/* online/offline; NCL_MAYBE_ONLINE (onoffline): online when there is a
+   route to the server.  With address AF_UNSPEC, online and offline also
+   set the mode the sources of names still unresolved will start in. */
+int NCL_SetConnectivity(const IPAddr *mask, const IPAddr *address, NCL_Connectivity c);
+/* n_good good samples or n_total requests NCL_BURST_INTERVAL apart, then
+   back to online or offline; a burst already running is left alone */
+int NCL_InitiateBurst(const IPAddr *mask, const IPAddr *address, int n_good, int n_total);
+/* Names are resolved again (a source whose address is gone moves to a new
+   one) and NTS sources get new keys and cookies by NTS-KE */
+void NCL_Refresh(void);
+
+typedef struct {
+  int online, offline, burst_online, burst_offline;
+  int unresolved;                  /* sources names may still give */
+} NCL_Activity;
+void NCL_GetActivity(NCL_Activity *a);
+
 /* The NTS state of source index, for the authdata report; returns 0 when
    out of range or not an NTS source */
 int NCL_GetNtsReport(int index, NNC_Report *report);

@@ -13,6 +13,7 @@
 
 #include "clientlog.h"
 #include "conf.h"
+#include "discipline.h"
 #include "keys.h"
 #include "logging.h"
 #include "ntp_pkt.h"
@@ -76,7 +77,7 @@ fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct time
                   CLG_Verdict verdict, NPK_Header *h)
 {
   const REF_Params *ref = &batch.ref;
-  struct timespec now;
+  struct timespec now, rx;
 
   memset(h, 0, sizeof *h);
   h->lvm = NPK_LVM(ref->leap, info->version, NPK_MODE_SERVER);
@@ -97,10 +98,14 @@ fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct time
     return;
   }
 
-  UTI_TimespecToNtp64(rx_ts, &h->receive_ts, NULL);
+  /* Served in the discipline's time, which differs from the clock while
+     a correction is slewed, and always with -x (as chronyd) */
+  DSC_CookTime(rx_ts, &rx);
+  UTI_TimespecToNtp64(&rx, &h->receive_ts, NULL);
   /* The one clock read per packet: the transmit timestamp is taken as
      late as the reply's construction allows */
   clock_gettime(CLOCK_REALTIME, &now);
+  DSC_CookTime(&now, &now);
   UTI_TimespecToNtp64(&now, &h->transmit_ts, NULL);
 }
 

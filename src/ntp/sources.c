@@ -10,6 +10,7 @@
 
 #include "memory.h"
 #include "sources.h"
+#include "srcsel.h"
 
 struct SRC_Record {
   char *name;
@@ -51,6 +52,8 @@ SRC_DestroySource(SRC_Instance inst)
 {
   int i;
 
+  /* The statistics kept for the discipline go with the source */
+  SSL_RemoveSource(inst);
   for (i = 0; i < n_sources; i++) {
     if (sources[i] == inst) {
       memmove(&sources[i], &sources[i + 1], (n_sources - i - 1) * sizeof sources[0]);
@@ -101,6 +104,32 @@ void
 SRC_UpdateReachability(SRC_Instance inst, int reachable)
 {
   inst->reachability = ((inst->reachability << 1) | !!reachable) & 0xff;
+}
+
+static void
+reset_instance(SRC_Instance inst)
+{
+  inst->reachability = 0;
+  inst->n_samples = 0;
+  inst->first = 0;
+}
+
+void
+SRC_ResetInstance(SRC_Instance inst)
+{
+  reset_instance(inst);
+  /* A new server: the discipline's statistics of the old one must go */
+  SSL_RemoveSource(inst);
+}
+
+void
+SRC_ResetSources(void)
+{
+  int i;
+
+  for (i = 0; i < n_sources; i++)
+    reset_instance(sources[i]);
+  SSL_ResetSources();
 }
 
 double

@@ -45,6 +45,11 @@ void SRC_AccumulateSample(SRC_Instance inst, const SRC_Sample *sample);
 /* Shift the 8-bit reachability register, once per request sent */
 void SRC_UpdateReachability(SRC_Instance inst, int reachable);
 
+/* Forget the samples and the reachability: a new address, or the reset
+   sources command */
+void SRC_ResetInstance(SRC_Instance inst);
+void SRC_ResetSources(void);
+
 /* root delay / 2 + root dispersion */
 double SRC_RootDistance(const SRC_Sample *sample);
 

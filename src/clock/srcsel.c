@@ -1,0 +1,531 @@
+/*
+  ntsd - source selection and clock updates
+
+  The statistics of a source live here, keyed by its registry instance,
+  so that the registry stays a plain store.  Selection runs over the
+  registry's sources in its order; the selected source is remembered by
+  instance, as indices shift when sources come and go.
+
+  Times: samples, selection and the statistics use cooked time (what we
+  believe is correct); the discipline itself takes the raw time of the
+  clock it drives.
+*/
+#include "config.h"
+
+#include <math.h>
+#include <nettle/md5.h>
+#include <string.h>
+
+#include "driftfile.h"
+#include "logging.h"
+#include "memory.h"
+#include "sched.h"
+#include "select.h"
+#include "srcsel.h"
+
+/* Before the first selection, chronyd waits for sources that answered
+   but are not selectable yet, until a selectable one has been polled
+   this many times (the size of the reachability register) */
+#define WAIT_SAMPLES 8
+/* chronyd's drift file interval when none is configured */
+#define DEFAULT_DRIFT_INTERVAL 3600
+/* Selection also runs this often without new samples, so that sources
+   that stopped answering are dropped and the reference with them */
+#define RESELECT_INTERVAL 16.0
+
+typedef struct {
+  SRC_Instance src;
+  SST_Instance stats;
+  int options;                 /* SEL_OPT_* */
+  int n_received;              /* samples ever, for the start-up wait */
+  int new_sample;              /* since the last clock update */
+  SSL_SourceState state;
+} Entry;
+
+static int initialised;
+static Entry *entries;
+static int n_entries;
+static SRC_Instance selected;
+static SEL_Params sel_params;
+static const char *unsync_reason;
+static int virtual_clock;       /* the driver never changes the clock */
+static int have_frequency;     /* known: from the drift file or an update */
+static SCH_TimeoutID tick_id, drift_id, reselect_id;
+
+static void select_sources(void);
+
+/* ---- per-source statistics ---- */
+
+static int
+find_entry(SRC_Instance src)
+{
+  int i;
+
+  for (i = 0; i < n_entries; i++)
+    if (entries[i].src == src)
+      return i;
+  return -1;
+}
+
+static int
+add_entry(SRC_Instance src, const CNF_Source *conf)
+{
+  SST_Params p;
+  Entry *e;
+
+  SST_DefaultParams(&p);
+  p.max_clock_error = CNF_Get()->max_clock_error * 1e-6;
+  if (conf) {
+    if (conf->minsamples >= 0)
+      p.min_samples = conf->minsamples;
+    if (conf->maxsamples > 0)
+      p.max_samples = conf->maxsamples;
+    p.max_delay = conf->maxdelay;
+    p.max_delay_ratio = conf->maxdelayratio;
+    p.max_delay_dev_ratio = conf->maxdelaydevratio;
+  }
+
+  entries = ReallocArray(Entry, n_entries + 1, entries);
+  e = &entries[n_entries];
+  memset(e, 0, sizeof *e);
+  e->src = src;
+  e->stats = SST_CreateInstance(&p);
+  if (conf)
+    e->options = (conf->prefer ? SEL_OPT_PREFER : 0) | (conf->noselect ? SEL_OPT_NOSELECT : 0) |
+                 (conf->trust ? SEL_OPT_TRUST : 0) | (conf->require ? SEL_OPT_REQUIRE : 0);
+  e->state.state = SEL_UNUSABLE;
+  e->state.select_state = 'M';
+  e->state.options = e->options;
+  e->state.leap = 3;
+  return n_entries++;
+}
+
+void
+SSL_RemoveSource(SRC_Instance src)
+{
+  int i = find_entry(src);
+
+  if (i < 0)
+    return;
+  SST_DeleteInstance(entries[i].stats);
+  memmove(&entries[i], &entries[i + 1], (n_entries - i - 1) * sizeof entries[0]);
+  n_entries--;
+  if (selected == src)
+    selected = NULL;
+}
+
+void
+SSL_ResetSources(void)
+{
+  int i;
+
+  for (i = 0; i < n_entries; i++) {
+    SST_ResetInstance(entries[i].stats);
+    entries[i].n_received = 0;
+    entries[i].new_sample = 0;
+  }
+}
+
+void
+SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample *sample)
+{
+  SST_SampleCheck check;
+  int i;
+
+  if (!initialised)
+    return;
+  i = find_entry(src);
+  if (i < 0)
+    i = add_entry(src, conf);
+  entries[i].n_received++;
+
+  check = SST_CheckSample(entries[i].stats, sample);
+  if (check != SST_GOOD) {
+    DEBUG_LOG("Sample of source %d failed delay test %d", i, (int)check);
+    return;
+  }
+  SST_AccumulateSample(entries[i].stats, sample);
+  SST_DoNewRegression(entries[i].stats);
+  entries[i].new_sample = 1;
+  select_sources();
+}
+
+/* ---- the clock ---- */
+
+static void tick(void *arg);
+
+/* The discipline wants a call when a slew ends */
+static void
+schedule_tick(void)
+{
+  struct timespec when, raw;
+  double delay;
+
+  SCH_RemoveTimeout(tick_id);
+  tick_id = 0;
+  if (!DSC_GetNextEvent(&when))
+    return;
+  clock_gettime(CLOCK_REALTIME, &raw);
+  delay = UTI_DiffTimespecsToDouble(&when, &raw);
+  tick_id = SCH_AddTimeout(delay > 0.0 ? delay : 0.0, tick, NULL);
+}
+
+static void
+tick(void *arg)
+{
+  struct timespec raw;
+
+  tick_id = 0;
+  clock_gettime(CLOCK_REALTIME, &raw);
+  DSC_Tick(&raw);
+  schedule_tick();
+}
+
+/* chronyd's reference id of an NTP source: the IPv4 address, or the
+   first word of the MD5 digest of the IPv6 address */
+static uint32_t
+ref_id_of(const IPAddr *ip)
+{
+  uint8_t d[MD5_DIGEST_SIZE];
+  struct md5_ctx ctx;
+
+  if (ip->family == AF_INET)
+    return ip->addr.in4;
+  if (ip->family != AF_INET6)
+    return 0;
+  md5_init(&ctx);
+  md5_update(&ctx, sizeof ip->addr.in6, ip->addr.in6);
+  md5_digest(&ctx, sizeof d, d);
+  return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+}
+
+static void
+lose_reference(const struct timespec *raw, const char *reason)
+{
+  if (selected || !unsync_reason || strcmp(reason, unsync_reason) != 0)
+    LOG(LOGS_INFO, "Can't synchronise: %s", reason);
+  unsync_reason = reason;
+  if (selected || DSC_IsSynchronised())
+    DSC_SetUnsynchronised(raw);
+  selected = NULL;
+}
+
+static void
+update_clock(const struct timespec *raw, const struct timespec *cooked,
+             const SEL_Result *res, const SEL_Source *s, const SRC_Report *rep)
+{
+  DSC_Estimate est;
+  DSC_Change change;
+  DSC_Status status;
+  int i;
+
+  memset(&est, 0, sizeof est);
+  est.offset = res->offset;
+  est.offset_sd = res->offset_sd;
+  est.frequency = res->frequency;
+  est.skew = res->skew;
+  est.root_delay = s->root_delay;
+  est.root_dispersion = s->root_dispersion;
+  est.stratum = s->stratum;
+  est.leap = res->leap;
+  est.ref_id = ref_id_of(&rep->ip);
+  est.ref_ip = rep->ip;
+
+  status = DSC_Update(raw, &est, &change);
+  if (status == DSC_EXIT) {
+    LOG(LOGS_ERR, "Adjustment of %.3f seconds exceeds the allowed maximum, exiting",
+        res->offset);
+    SCH_QuitProgram();
+    return;
+  }
+  /* (the Linux driver says so itself); positive: we were behind */
+  if (status == DSC_STEPPED && virtual_clock)
+    LOG(LOGS_WARN, "System clock wrong by %.6f seconds, adjustment started", res->offset);
+  have_frequency = 1;
+
+  /* Every history must read as if the new correction had always applied */
+  for (i = 0; i < n_entries; i++) {
+    SST_SlewSamples(entries[i].stats, cooked, change.dfreq, change.doffset);
+    entries[i].new_sample = 0;
+  }
+  schedule_tick();
+}
+
+/* selectdata's letter for a source that select.c left unusable */
+static char
+unusable_letter(const Entry *e, const SEL_Source *s, int reachable)
+{
+  if (e->options & SEL_OPT_NOSELECT)
+    return 'N';
+  if (SST_GetNumberOfSamples(e->stats) == 0)
+    return 'M';
+  if (s->leap == 3)
+    return 's';
+  if (!reachable)
+    return 'S';
+  if (s->root_distance > sel_params.max_distance)
+    return 'd';
+  return 'N';
+}
+
+static double
+score_of(const SEL_Source *s)
+{
+  return s->root_distance + s->stratum * sel_params.stratum_weight;
+}
+
+/* Keep the outcome for the reports */
+static void
+record_states(int n, const int *map, const SEL_Source *sel, const char *status,
+              const int *reach, int sel_index, int waiting)
+{
+  SSL_SourceState *st;
+  int i, any_prefer = 0;
+
+  for (i = 0; i < n; i++)
+    if (map[i] >= 0 && (status[i] == SEL_SELECTED || status[i] == SEL_COMBINED) &&
+        (sel[i].options & SEL_OPT_PREFER))
+      any_prefer = 1;
+
+  for (i = 0; i < n; i++) {
+    if (map[i] < 0)
+      continue;
+    st = &entries[map[i]].state;
+    st->options = entries[map[i]].options;
+    st->state = waiting ? SEL_UNUSABLE : status[i];
+    st->leap = sel[i].leap;
+    st->lo_limit = -sel[i].offset - sel[i].root_distance;
+    st->hi_limit = -sel[i].offset + sel[i].root_distance;
+    st->score = sel_index >= 0 && score_of(&sel[sel_index]) > 0.0 ?
+                score_of(&sel[i]) / score_of(&sel[sel_index]) : 0.0;
+    if (!sel[i].usable || (!waiting && status[i] == SEL_UNUSABLE)) {
+      st->select_state = unusable_letter(&entries[map[i]], &sel[i], reach[i]);
+      st->state = SEL_UNUSABLE;
+    } else if (waiting) {
+      st->select_state = 'w';
+    } else if (status[i] == SEL_NOT_COMBINED) {
+      st->select_state = any_prefer && !(sel[i].options & SEL_OPT_PREFER) ? 'P' : 'D';
+    } else {
+      st->select_state = status[i];
+    }
+  }
+}
+
+static void
+select_sources(void)
+{
+  struct timespec raw, cooked;
+  SST_SelectionData sd;
+  SEL_Source *sel;
+  SEL_Result res;
+  SRC_Report rep;
+  SRC_Instance src;
+  int *map, *reach;
+  char *status;
+  int i, n, have, previous = -1, waiting = 0, ready = 0;
+
+  clock_gettime(CLOCK_REALTIME, &raw);
+  DSC_CookTime(&raw, &cooked);
+  n = SRC_GetNumberOfSources();
+  if (n == 0) {
+    lose_reference(&raw, "no sources");
+    return;
+  }
+
+  sel = MallocArray(SEL_Source, n);
+  map = MallocArray(int, n);
+  reach = MallocArray(int, n);
+  status = Malloc(n);
+  for (i = 0; i < n; i++) {
+    src = SRC_GetSourceByIndex(i);
+    SRC_GetReport(src, &rep);
+    reach[i] = rep.reachability != 0;
+    map[i] = find_entry(src);
+    memset(&sel[i], 0, sizeof sel[i]);
+    sel[i].leap = 3;
+    status[i] = SEL_UNUSABLE;
+    have = map[i] >= 0 && SST_GetSelectionData(entries[map[i]].stats, &cooked, &sd);
+    if (map[i] >= 0)
+      sel[i].options = entries[map[i]].options;
+    if (src == selected && map[i] >= 0)
+      previous = i;
+    if (have) {
+      sel[i].usable = reach[i];
+      sel[i].stratum = sd.stratum;
+      sel[i].leap = sd.leap;
+      sel[i].offset = sd.offset;
+      sel[i].offset_sd = sd.offset_sd;
+      sel[i].frequency = sd.frequency;
+      sel[i].skew = sd.skew;
+      sel[i].std_dev = sd.std_dev;
+      sel[i].root_delay = sd.root_delay;
+      sel[i].root_dispersion = sd.root_dispersion;
+      sel[i].root_distance = sd.root_distance;
+    }
+    /* Answered, but the register or the statistics do not show it yet:
+       at start-up, the first source to answer could be a falseticker */
+    if (have != reach[i] && !(sel[i].options & SEL_OPT_NOSELECT))
+      waiting++;
+    if (have && reach[i] && entries[map[i]].n_received >= WAIT_SAMPLES)
+      ready++;
+  }
+
+  if (previous < 0 && waiting > 0 && ready == 0) {
+    record_states(n, map, sel, status, reach, -1, 1);
+    goto out;
+  }
+
+  SEL_SelectSource(&sel_params, sel, n, previous, status, &res);
+  record_states(n, map, sel, status, reach, res.selected, 0);
+  if (res.selected < 0) {
+    lose_reference(&raw, res.reason ? res.reason : "no selectable sources");
+    goto out;
+  }
+
+  src = SRC_GetSourceByIndex(res.selected);
+  SRC_GetReport(src, &rep);
+  if (src != selected) {
+    if (strcmp(rep.name, UTI_IPToString(&rep.ip)) != 0)
+      LOG(LOGS_INFO, "Selected source %s (%s)", UTI_IPToString(&rep.ip), rep.name);
+    else
+      LOG(LOGS_INFO, "Selected source %s", rep.name);
+    selected = src;
+    unsync_reason = NULL;
+  }
+  /* Only a new measurement of the selected source moves the clock */
+  if (entries[map[res.selected]].new_sample)
+    update_clock(&raw, &cooked, &res, &sel[res.selected], &rep);
+
+out:
+  Free(sel);
+  Free(map);
+  Free(reach);
+  Free(status);
+}
+
+static void
+reselect(void *arg)
+{
+  reselect_id = SCH_AddTimeout(RESELECT_INTERVAL, reselect, NULL);
+  if (n_entries > 0)
+    select_sources();
+}
+
+/* ---- drift file ---- */
+
+static void
+save_drift(void)
+{
+  const char *path = CNF_Get()->driftfile;
+  double freq, skew;
+
+  if (!path || !have_frequency)
+    return;
+  DSC_GetFrequency(&freq, &skew);
+  DRF_Save(path, freq, skew);
+}
+
+static void
+drift_timeout(void *arg)
+{
+  int interval = CNF_Get()->driftfile_interval;
+
+  save_drift();
+  drift_id = SCH_AddTimeout(interval > 0 ? interval : DEFAULT_DRIFT_INTERVAL,
+                            drift_timeout, NULL);
+}
+
+/* ---- start and end ---- */
+
+void
+SSL_Initialise(DSC_Driver *driver)
+{
+  const CNF_Config *c = CNF_Get();
+  struct timespec raw;
+  DSC_Params dp;
+  double freq, skew;
+
+  DSC_DefaultParams(&dp);
+  dp.corr_time_ratio = c->corr_time_ratio;
+  dp.max_slew_rate = c->max_slew_rate;
+  dp.max_update_skew = c->max_update_skew;
+  dp.max_drift = c->max_drift;
+  dp.max_clock_error = c->max_clock_error;
+  dp.makestep_threshold = c->makestep_threshold;
+  dp.makestep_limit = c->makestep_limit;
+  have_frequency = 0;
+  if (c->driftfile && DRF_Load(c->driftfile, c->max_drift, &freq, &skew)) {
+    dp.initial_frequency = freq;
+    dp.initial_skew = skew;
+    have_frequency = 1;
+  }
+
+  SEL_DefaultParams(&sel_params);
+  sel_params.min_sources = c->min_sources;
+  sel_params.max_distance = c->max_distance;
+  sel_params.max_jitter = c->max_jitter;
+  sel_params.reselect_dist = c->reselect_dist;
+  sel_params.stratum_weight = c->stratum_weight;
+  sel_params.combine_limit = c->combine_limit;
+  sel_params.max_clock_error = c->max_clock_error * 1e-6;
+
+  clock_gettime(CLOCK_REALTIME, &raw);
+  DSC_Initialise(&dp, driver, &raw);
+  virtual_clock = driver->get_virtual_offset != NULL;
+  LOG(LOGS_INFO, "Clock driver %s%s", driver->name,
+      virtual_clock ? " (the system clock is not changed)" : "");
+
+  initialised = 1;
+  selected = NULL;
+  unsync_reason = NULL;
+  reselect_id = SCH_AddTimeout(RESELECT_INTERVAL, reselect, NULL);
+  if (c->driftfile)
+    drift_id = SCH_AddTimeout(c->driftfile_interval > 0 ? c->driftfile_interval :
+                              DEFAULT_DRIFT_INTERVAL, drift_timeout, NULL);
+}
+
+void
+SSL_Finalise(void)
+{
+  if (!initialised)
+    return;
+  save_drift();
+  SCH_RemoveTimeout(tick_id);
+  SCH_RemoveTimeout(drift_id);
+  SCH_RemoveTimeout(reselect_id);
+  tick_id = drift_id = reselect_id = 0;
+  while (n_entries > 0)
+    SSL_RemoveSource(entries[n_entries - 1].src);
+  Free(entries);
+  entries = NULL;
+  DSC_Finalise();
+  initialised = 0;
+}
+
+/* ---- reports ---- */
+
+int
+SSL_GetSourceState(SRC_Instance src, const struct timespec *now, SSL_SourceState *state)
+{
+  SST_SelectionData sd;
+  int i = find_entry(src);
+
+  if (i < 0)
+    return 0;
+  *state = entries[i].state;
+  state->last_sample_ago = -1.0;
+  if (now && SST_GetSelectionData(entries[i].stats, now, &sd))
+    state->last_sample_ago = sd.last_sample_ago > 0.0 ? sd.last_sample_ago : 0.0;
+  return 1;
+}
+
+int
+SSL_GetSourceStats(SRC_Instance src, SST_Report *report)
+{
+  int i = find_entry(src);
+
+  if (i < 0)
+    return 0;
+  SST_GetReport(entries[i].stats, report);
+  return 1;
+}

@@ -1,0 +1,55 @@
+/*
+  ntsd - source selection and clock updates
+
+  The glue between the source registry (sources.h) and the clock
+  discipline, as in chronyd's sources.c: every sample of a source also goes
+  into that source's statistics (srcstats.h), the sources are selected
+  (select.h) after each one, and the clock is updated from the combined
+  estimate whenever the selected source brought a new sample.  The drift
+  file is read at start and written every driftfile interval and at exit.
+  The command reports read the outcome here.
+*/
+#ifndef NTSD_SRCSEL_H
+#define NTSD_SRCSEL_H
+
+#include <time.h>
+
+#include "conf.h"
+#include "discipline.h"
+#include "sources.h"
+#include "srcstats.h"
+
+/* Start the discipline on the driver (kept until SSL_Finalise); without
+   this call (-q/-Q) the other functions do nothing */
+void SSL_Initialise(DSC_Driver *driver);
+/* Save the drift file and stop the discipline */
+void SSL_Finalise(void);
+
+/* A new sample of src, already in the registry; conf is the source's
+   server or pool directive (NULL: defaults).  Sample times are cooked
+   (DSC_CookTime). */
+void SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample *sample);
+
+/* The source is being destroyed */
+void SSL_RemoveSource(SRC_Instance src);
+
+/* Forget the statistics of every source (reset sources) */
+void SSL_ResetSources(void);
+
+/* The outcome of the last selection for a source */
+typedef struct {
+  char state;                  /* SEL_* of select.h */
+  char select_state;           /* chronyc selectdata's letter */
+  int options;                 /* SEL_OPT_* in effect */
+  int leap;
+  double last_sample_ago;      /* s, at the time asked; negative: none */
+  double score;                /* distance plus stratum weight, s */
+  double lo_limit, hi_limit;   /* chronyc's sign: positive, we are ahead */
+} SSL_SourceState;
+
+/* Returns 0 for a source that has no statistics (no sample yet); now is
+   cooked time, or NULL when the age of the last sample is not wanted */
+int SSL_GetSourceState(SRC_Instance src, const struct timespec *now, SSL_SourceState *state);
+int SSL_GetSourceStats(SRC_Instance src, SST_Report *report);
+
+#endif
