@@ -24,6 +24,10 @@
 #define UNKNOWN_SKEW 2000e-6
 /* Weight of a new estimate against the old: chronyd's 3 */
 #define NEW_WEIGHT 3.0
+/* Samples this close to a leap second may span it (chronyd's 5 s) */
+#define LEAP_CLOSE 5.0
+/* How early the leap second timer may fire */
+#define LEAP_SLACK 1e-3
 
 static DSC_Params params;
 static DSC_Driver *driver;
@@ -47,7 +51,14 @@ static uint32_t ref_id;
 static IPAddr ref_ip;
 static int ref_stratum, ref_leap;
 static double root_delay, root_dispersion;
-static double last_offset, avg2_offset;
+static double last_offset, avg2_offset, last_offset_sd;
+
+/* A leap second armed for the end of today: +1 insert, -1 delete, at
+   leap_time (the UTC midnight); last_leap_time is the one applied last,
+   never armed again (a step back by 1 s returns to the leap day) */
+static int leap_sec;
+static time_t leap_time, last_leap_time;
+static int leap_mode;             /* DSC_LEAP_*, after the driver's check */
 
 void
 DSC_DefaultParams(DSC_Params *p)
@@ -157,6 +168,12 @@ DSC_Initialise(const DSC_Params *p, DSC_Driver *drv, const struct timespec *now)
   ref_stratum = 0;
   ref_leap = 3;
   root_delay = root_dispersion = 0.0;
+  leap_sec = 0;
+  leap_time = last_leap_time = 0;
+  /* As chronyd: without a kernel that can do it, system mode steps */
+  leap_mode = params.leap_mode;
+  if (leap_mode == DSC_LEAP_SYSTEM && !driver->can_leap)
+    leap_mode = DSC_LEAP_STEP;
   set_frequency(now, frequency);
   if (driver->set_sync_status)
     driver->set_sync_status(driver, 0, 0, 0.0, 16.0);
@@ -171,6 +188,120 @@ DSC_Finalise(void)
     driver->finalise(driver);
   driver = NULL;
   initialised = 0;
+}
+
+/* The driver's view: STA_INS/STA_DEL only in system mode */
+static void
+push_sync_status(void)
+{
+  if (!driver->set_sync_status)
+    return;
+  if (!synchronised)
+    driver->set_sync_status(driver, 0, 0, 0.0, 16.0);
+  else
+    driver->set_sync_status(driver, 1, leap_mode == DSC_LEAP_SYSTEM ? ref_leap : 0,
+                            last_offset_sd, 0.5 * root_delay + root_dispersion);
+}
+
+/* Cooked seconds of the raw time now */
+static double
+cooked_seconds(const struct timespec *now)
+{
+  return now->tv_sec + now->tv_nsec * 1e-9 + DSC_GetCorrection(now);
+}
+
+/* When the leap second is applied: 00:00:00 for an insertion (the clock
+   goes back to 23:59:59), 23:59:59 for a deletion (it jumps to 00:00:00) */
+static double
+leap_event_time(void)
+{
+  return (double)leap_time - (leap_sec < 0 ? 1.0 : 0.0);
+}
+
+/* In system mode the tick must come after the kernel's midnight, or the
+   cleared flag would cancel the leap: one second after it by the raw
+   clock, which an insertion sets back by that second */
+static double
+leap_tick_time(void)
+{
+  return leap_mode == DSC_LEAP_SYSTEM ? (double)leap_time + 1.0 : leap_event_time();
+}
+
+static int
+leap_due(const struct timespec *now)
+{
+  if (leap_mode == DSC_LEAP_SYSTEM)
+    return now->tv_sec + now->tv_nsec * 1e-9 >= leap_tick_time() - LEAP_SLACK;
+  return cooked_seconds(now) >= leap_tick_time() - LEAP_SLACK;
+}
+
+/* The sources' vote, or when they announce nothing the leap second
+   table, decides; only on the last day of June or December, as chronyd */
+static void
+update_leap(const struct timespec *now, int voted)
+{
+  double t = cooked_seconds(now);
+  time_t day = (time_t)floor(t);
+  int leap = voted == 1 || voted == 2 ? voted : 0;
+
+  if (leap == 0 && params.leap_table)
+    leap = LSC_GetLeap(params.leap_table, day, NULL);
+  if (leap && (!LSC_IsLeapDay(day) || LSC_EndOfDay(day) == last_leap_time))
+    leap = 0;
+  /* Too close to midnight to change course */
+  if (leap_sec && fabs(t - leap_event_time()) < LEAP_CLOSE) {
+    ref_leap = leap_sec > 0 ? 1 : 2;
+    return;
+  }
+  ref_leap = leap;
+  leap_sec = leap == 1 ? 1 : leap == 2 ? -1 : 0;
+  leap_time = leap_sec ? LSC_EndOfDay(day) : 0;
+}
+
+/* At the leap second itself */
+static int
+apply_leap(const struct timespec *now)
+{
+  int reset = 0;
+
+  switch (leap_mode) {
+    case DSC_LEAP_SYSTEM:
+      /* The kernel did it */
+      break;
+    case DSC_LEAP_STEP:
+      if (!driver->step(driver, now, -leap_sec)) {
+        /* Left to the sources, as in ignore mode */
+        reset = DSC_TICK_RESET;
+      }
+      break;
+    case DSC_LEAP_SLEW:
+      account(now);
+      pending -= leap_sec;
+      start_slew(now);
+      break;
+    case DSC_LEAP_IGNORE:
+      /* The sources now differ from the clock by a second */
+      reset = DSC_TICK_RESET;
+      break;
+  }
+  last_leap_time = leap_time;
+  leap_sec = 0;
+  leap_time = 0;
+  if (ref_leap == 1 || ref_leap == 2)
+    ref_leap = 0;
+  push_sync_status();
+  return reset;
+}
+
+int
+DSC_IsLeapSecondClose(const struct timespec *ts)
+{
+  double t = ts->tv_sec + ts->tv_nsec * 1e-9;
+
+  if (!initialised)
+    return 0;
+  return (leap_sec && fabs(t - leap_event_time()) < LEAP_CLOSE) ||
+         (last_leap_time && fabs(t - (double)last_leap_time) < LEAP_CLOSE + 1.0);
 }
 
 static int
@@ -197,10 +328,10 @@ DSC_Update(const struct timespec *now, const DSC_Estimate *est, DSC_Change *chan
       fabs(est->offset) > params.maxchange_offset) {
     if (params.maxchange_ignore >= 0 && n_ignored >= params.maxchange_ignore)
       return DSC_EXIT;
+    /* As chronyd, the allowance is for the whole run, not per burst */
     n_ignored++;
     return DSC_IGNORED;
   }
-  n_ignored = 0;
 
   /* Frequency: the previous estimate is relatively 0 with our skew, the
      new one est->frequency with its skew */
@@ -245,13 +376,12 @@ DSC_Update(const struct timespec *now, const DSC_Estimate *est, DSC_Change *chan
   ref_id = est->ref_id;
   ref_ip = est->ref_ip;
   ref_stratum = est->stratum + 1;
-  ref_leap = est->leap;
+  last_offset_sd = est->offset_sd;
+  update_leap(now, est->leap);
   root_delay = est->root_delay;
   root_dispersion = est->root_dispersion;
 
-  if (driver->set_sync_status)
-    driver->set_sync_status(driver, 1, ref_leap, est->offset_sd,
-                            0.5 * root_delay + root_dispersion);
+  push_sync_status();
   return status;
 }
 
@@ -260,26 +390,47 @@ DSC_SetUnsynchronised(const struct timespec *now)
 {
   synchronised = 0;
   ref_leap = 3;
-  if (driver && driver->set_sync_status)
-    driver->set_sync_status(driver, 0, 0, 0.0, 16.0);
+  /* A leap second already armed stays armed: it is still due */
+  if (driver)
+    push_sync_status();
 }
 
-void
+int
 DSC_Tick(const struct timespec *now)
 {
+  int reset = 0;
+
   if (!initialised)
-    return;
+    return 0;
   account(now);
   /* A timer may fire a little early */
+  if (leap_sec && leap_due(now))
+    reset = apply_leap(now);
   if (slewing && UTI_DiffTimespecsToDouble(now, &slew_end) > -SLEW_END_SLACK)
     start_slew(now);
+  return reset;
 }
 
 int
 DSC_GetNextEvent(struct timespec *when)
 {
-  if (!initialised || !slewing)
+  struct timespec leap;
+
+  if (!initialised || (!slewing && !leap_sec))
     return 0;
+  if (leap_sec) {
+    /* Raw time of the leap, with the correction as of now; the tick
+       checks again and the caller asks again after it */
+    leap.tv_sec = leap_time;
+    leap.tv_nsec = 0;
+    UTI_AddDoubleToTimespec(&leap, leap_tick_time() - (double)leap_time -
+                            (leap_mode == DSC_LEAP_SYSTEM ? 0.0 :
+                             DSC_GetCorrection(&slew_last)), &leap);
+    if (!slewing || UTI_DiffTimespecsToDouble(&leap, &slew_end) < 0.0) {
+      *when = leap;
+      return 1;
+    }
+  }
   *when = slew_end;
   return 1;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "leapsec.h"
 #include "reference.h"
 #include "util.h"
 
@@ -33,11 +34,16 @@ struct DSC_Driver {
   void *data;
   /* Largest |frequency| that set_frequency can apply */
   double max_frequency;
+  /* The leap argument of set_sync_status makes the driver (the kernel)
+     insert or delete the second at midnight: leapsecmode system */
+  int can_leap;
   /* Set the frequency correction; returns the value actually applied */
   double (*set_frequency)(DSC_Driver *drv, const struct timespec *now, double freq);
   /* Step the clock by offset seconds; returns 1 if done */
   int (*step)(DSC_Driver *drv, const struct timespec *now, double offset);
-  /* Kernel synchronisation status for other programs (may be NULL) */
+  /* Kernel synchronisation status for other programs (may be NULL);
+     leap 1 or 2 (only ever on the day of the leap second, and only in
+     leapsecmode system) asks a can_leap driver to apply it at midnight */
   void (*set_sync_status)(DSC_Driver *drv, int synchronised, int leap,
                           double est_error, double max_error);
   /* Correction not applied to the clock, added to the cooked time (NULL
@@ -47,8 +53,18 @@ struct DSC_Driver {
 };
 
 /* Drivers.  The Linux one sets the real clock: never used by tests. */
-DSC_Driver *DSC_CreateLinuxDriver(void);      /* NULL if unavailable */
+/* rtc_sync: clear STA_UNSYNC while synchronised, so that the kernel
+   copies the time to the RTC every 11 minutes (rtcsync) */
+DSC_Driver *DSC_CreateLinuxDriver(int rtc_sync);   /* NULL if unavailable */
 DSC_Driver *DSC_CreateReadOnlyDriver(void);   /* -x: tracks, never applies */
+
+/* leapsecmode, in conf.h's order */
+typedef enum {
+  DSC_LEAP_SYSTEM = 0,        /* the driver (kernel); step if it cannot */
+  DSC_LEAP_SLEW,              /* slewed from the leap on, as an offset */
+  DSC_LEAP_STEP,              /* stepped by the discipline at midnight */
+  DSC_LEAP_IGNORE,            /* left to the sources to correct */
+} DSC_LeapMode;
 
 typedef struct {
   double corr_time_ratio;     /* corrtimeratio, default 3.0 */
@@ -63,6 +79,10 @@ typedef struct {
   int maxchange_ignore;       /* ignored updates before giving up; -1: never */
   double initial_frequency;   /* from the drift file, ppm (chrony sign) */
   double initial_skew;        /* from the drift file, ppm; 0: unknown */
+  DSC_LeapMode leap_mode;
+  /* From leapsectz or leapseclist, used when the sources announce no
+     leap; NULL: none.  Must outlive the discipline. */
+  const LSC_Table *leap_table;
 } DSC_Params;
 
 void DSC_DefaultParams(DSC_Params *params);
@@ -104,8 +124,12 @@ DSC_Status DSC_Update(const struct timespec *now, const DSC_Estimate *est,
 /* Selection failed: the frequency is kept, the reference is lost */
 void DSC_SetUnsynchronised(const struct timespec *now);
 
-/* Ends or continues slews; call at the time from DSC_GetNextEvent() */
-void DSC_Tick(const struct timespec *now);
+/* Ends or continues slews and applies a leap second; call at the time
+   from DSC_GetNextEvent().  Returns DSC_TICK_RESET when the sources'
+   histories no longer match the clock (a leap second in leapsecmode
+   ignore): reset them. */
+#define DSC_TICK_RESET 1
+int DSC_Tick(const struct timespec *now);
 /* Returns 0 when nothing is due */
 int DSC_GetNextEvent(struct timespec *when);
 
@@ -115,6 +139,10 @@ double DSC_GetCorrection(const struct timespec *now);
    as the time; raw itself while the discipline is not running (-q/-Q).
    raw and cooked may be the same */
 void DSC_CookTime(const struct timespec *raw, struct timespec *cooked);
+
+/* Whether a measurement at cooked time t could span a leap second (from
+   a few seconds before it to a few after): chronyd drops those samples */
+int DSC_IsLeapSecondClose(const struct timespec *t);
 
 /* What the NTP server publishes (REF_Params) */
 int DSC_IsSynchronised(void);

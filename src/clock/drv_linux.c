@@ -4,7 +4,9 @@
   adjtimex(2) with the kernel PLL off: the discipline sets the frequency
   directly (ADJ_FREQUENCY, plus ADJ_TICK when beyond the +/-500 ppm the
   frequency field allows), steps with ADJ_SETOFFSET, and keeps
-  STA_UNSYNC, maxerror and esterror up to date for other programs.
+  STA_UNSYNC (cleared only with rtcsync), maxerror and esterror up to
+  date for other programs, and sets STA_INS/STA_DEL on the day of a leap
+  second in leapsecmode system.
   Changes the real clock: the tests never create it.
 */
 #include "config.h"
@@ -29,6 +31,7 @@ typedef struct {
   long nominal_tick;        /* us */
   double tick_ppm;          /* frequency of one tick unit */
   double freq;
+  int rtc_sync;
 } Linux;
 
 static double
@@ -102,17 +105,20 @@ static void
 linux_set_sync_status(DSC_Driver *drv, int synchronised, int leap,
                       double est_error, double max_error)
 {
+  Linux *l = drv->data;
   struct timex t;
 
   memset(&t, 0, sizeof t);
   if (adjtimex(&t) < 0)
     return;
   t.status &= ~(STA_UNSYNC | STA_INS | STA_DEL | STA_PLL | STA_FLL);
-  if (!synchronised)
+  /* As chronyd on Linux: a clear STA_UNSYNC also starts the kernel's
+     11-minute copy of the time to the RTC, so only with rtcsync */
+  if (!synchronised || !l->rtc_sync || max_error >= MAX_ERROR_US * 1e-6)
     t.status |= STA_UNSYNC;
-  else if (leap == 1 && leap_day())
+  if (synchronised && leap == 1 && leap_day())
     t.status |= STA_INS;
-  else if (leap == 2 && leap_day())
+  else if (synchronised && leap == 2 && leap_day())
     t.status |= STA_DEL;
   t.modes = ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR;
   t.maxerror = synchronised ? to_us(max_error) : MAX_ERROR_US;
@@ -128,7 +134,7 @@ linux_finalise(DSC_Driver *drv)
 }
 
 DSC_Driver *
-DSC_CreateLinuxDriver(void)
+DSC_CreateLinuxDriver(int rtc_sync)
 {
   Linux *l;
   struct timex t;
@@ -152,10 +158,12 @@ DSC_CreateLinuxDriver(void)
   l->nominal_tick = (1000000L + hz / 2) / hz;
   l->tick_ppm = 1e6 / l->nominal_tick;
   l->freq = t.freq / 65536.0 * 1e-6;
+  l->rtc_sync = rtc_sync;
   l->drv.name = "linux";
   l->drv.data = l;
   /* The kernel accepts ticks within 10% of nominal */
   l->drv.max_frequency = 0.09;
+  l->drv.can_leap = 1;
   l->drv.set_frequency = linux_set_frequency;
   l->drv.step = linux_step;
   l->drv.set_sync_status = linux_set_sync_status;

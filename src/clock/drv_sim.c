@@ -23,6 +23,8 @@ typedef struct {
   uint64_t rng;
   time_t epoch;
   int steps;
+  int leap;                /* armed as the kernel's STA_INS/STA_DEL */
+  int leaps;               /* applied */
 } SimClock;
 
 static double
@@ -64,6 +66,30 @@ sim_step(DSC_Driver *drv, const struct timespec *now, double offset)
   return 1;
 }
 
+static void
+sim_set_sync_status(DSC_Driver *drv, int synchronised, int leap,
+                    double est_error, double max_error)
+{
+  SimClock *s = drv->data;
+
+  s->leap = synchronised && (leap == 1 || leap == 2) ? leap : 0;
+}
+
+/* As the kernel: an armed insertion steps the clock back by one second
+   when it reaches midnight, a deletion forward when it reaches 23:59:59;
+   the flag is then cleared */
+static void
+kernel_leap(SimClock *s, double raw_before, double raw_after)
+{
+  double shift = s->leap == 2 ? 1.0 : 0.0;
+
+  if (!s->leap || floor((raw_before + shift) / 86400.0) == floor((raw_after + shift) / 86400.0))
+    return;
+  s->error += s->leap == 1 ? -1.0 : 1.0;
+  s->leap = 0;
+  s->leaps++;
+}
+
 DSC_Driver *
 DRV_CreateSimDriver(double freq_error, double wander, double offset,
                     uint64_t seed, time_t epoch)
@@ -76,6 +102,8 @@ DRV_CreateSimDriver(double freq_error, double wander, double offset,
   s->drv.max_frequency = 0.5;
   s->drv.set_frequency = sim_set_frequency;
   s->drv.step = sim_step;
+  s->drv.set_sync_status = sim_set_sync_status;
+  s->drv.can_leap = 1;
   s->freq_error = freq_error;
   s->wander = wander;
   s->error = offset;
@@ -94,7 +122,7 @@ void
 DRV_SimAdvance(DSC_Driver *drv, double t)
 {
   SimClock *s = drv->data;
-  double dt = t - s->t;
+  double dt = t - s->t, before = (double)s->epoch + s->t + s->error;
 
   if (dt <= 0.0)
     return;
@@ -102,6 +130,7 @@ DRV_SimAdvance(DSC_Driver *drv, double t)
   if (s->wander > 0.0)
     s->freq_error += s->wander * sqrt(dt) * gaussian(s);
   s->t = t;
+  kernel_leap(s, before, (double)s->epoch + s->t + s->error);
 }
 
 static void
@@ -158,4 +187,10 @@ int
 DRV_SimSteps(DSC_Driver *drv)
 {
   return ((SimClock *)drv->data)->steps;
+}
+
+int
+DRV_SimLeaps(DSC_Driver *drv)
+{
+  return ((SimClock *)drv->data)->leaps;
 }

@@ -4,7 +4,8 @@
   A clock with a frequency error that wanders as a random walk, advanced
   by the caller in simulated true time.  It applies the discipline's
   frequency and steps exactly, and knows its own true error, which is what
-  the simulation test bed measures.  Deterministic for a given seed.
+  the simulation test bed measures.  Like the Linux kernel it can insert
+  or delete a leap second at midnight (leapsecmode system).  Deterministic for a given seed.
 */
 #ifndef NTSD_DRV_SIM_H
 #define NTSD_DRV_SIM_H
@@ -33,6 +34,9 @@ double DRV_SimError(DSC_Driver *drv);
 double DRV_SimRateError(DSC_Driver *drv);
 /* The intrinsic (wandering) rate error alone */
 double DRV_SimFreqError(DSC_Driver *drv);
+/* Steps asked by the discipline */
 int DRV_SimSteps(DSC_Driver *drv);
+/* Leap seconds applied by the simulated kernel (leapsecmode system) */
+int DRV_SimLeaps(DSC_Driver *drv);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "driftfile.h"
+#include "leapsec.h"
 #include "logging.h"
 #include "memory.h"
 #include "sched.h"
@@ -51,6 +52,7 @@ static const char *unsync_reason;
 static int virtual_clock;       /* the driver never changes the clock */
 static int have_frequency;     /* known: from the drift file or an update */
 static SCH_TimeoutID tick_id, drift_id, reselect_id;
+static LSC_Table leap_table;    /* leapseclist or leapsectz; n 0: none */
 
 static void select_sources(void);
 
@@ -65,6 +67,16 @@ find_entry(SRC_Instance src)
     if (entries[i].src == src)
       return i;
   return -1;
+}
+
+static void
+set_initial_state(Entry *e)
+{
+  memset(&e->state, 0, sizeof e->state);
+  e->state.state = SEL_UNUSABLE;
+  e->state.select_state = 'M';
+  e->state.options = e->options;
+  e->state.leap = 3;
 }
 
 static int
@@ -93,10 +105,7 @@ add_entry(SRC_Instance src, const CNF_Source *conf)
   if (conf)
     e->options = (conf->prefer ? SEL_OPT_PREFER : 0) | (conf->noselect ? SEL_OPT_NOSELECT : 0) |
                  (conf->trust ? SEL_OPT_TRUST : 0) | (conf->require ? SEL_OPT_REQUIRE : 0);
-  e->state.state = SEL_UNUSABLE;
-  e->state.select_state = 'M';
-  e->state.options = e->options;
-  e->state.leap = 3;
+  set_initial_state(e);
   return n_entries++;
 }
 
@@ -123,7 +132,11 @@ SSL_ResetSources(void)
     SST_ResetInstance(entries[i].stats);
     entries[i].n_received = 0;
     entries[i].new_sample = 0;
+    /* Without samples the old '*' and '+' would be stale until the next
+       selection; show what a new source shows, as chronyd does */
+    set_initial_state(&entries[i]);
   }
+  selected = NULL;
 }
 
 void
@@ -139,6 +152,12 @@ SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample 
     i = add_entry(src, conf);
   entries[i].n_received++;
 
+  /* As chronyd: a measurement around a leap second may have one end on
+     either side of it */
+  if (DSC_IsLeapSecondClose(&sample->time)) {
+    DEBUG_LOG("Dropped sample of source %d around a leap second", i);
+    return;
+  }
   check = SST_CheckSample(entries[i].stats, sample);
   if (check != SST_GOOD) {
     DEBUG_LOG("Sample of source %d failed delay test %d", i, (int)check);
@@ -177,7 +196,10 @@ tick(void *arg)
 
   tick_id = 0;
   clock_gettime(CLOCK_REALTIME, &raw);
-  DSC_Tick(&raw);
+  if (DSC_Tick(&raw) & DSC_TICK_RESET) {
+    LOG(LOGS_INFO, "Leap second left to the sources, their statistics reset");
+    SSL_ResetSources();
+  }
   schedule_tick();
 }
 
@@ -232,10 +254,15 @@ update_clock(const struct timespec *raw, const struct timespec *cooked,
   est.ref_ip = rep->ip;
 
   status = DSC_Update(raw, &est, &change);
-  if (status == DSC_EXIT) {
-    LOG(LOGS_ERR, "Adjustment of %.3f seconds exceeds the allowed maximum, exiting",
-        res->offset);
-    SCH_QuitProgram();
+  if (status == DSC_EXIT || status == DSC_IGNORED) {
+    /* chronyd's message and sign (the correction, -offset) */
+    LOG(LOGS_WARN, "Adjustment of %.3f seconds exceeds the allowed maximum of %.3f seconds (%s)",
+        -res->offset, CNF_Get()->maxchange_offset, status == DSC_EXIT ? "exiting" : "ignored");
+    if (status == DSC_EXIT)
+      SCH_QuitProgram();
+    /* The same samples must not count against the allowance again */
+    for (i = 0; i < n_entries; i++)
+      entries[i].new_sample = 0;
     return;
   }
   /* (the Linux driver says so itself); positive: we were behind */
@@ -435,6 +462,52 @@ drift_timeout(void *arg)
                             drift_timeout, NULL);
 }
 
+/* ---- leap second table ---- */
+
+static void
+load_leap_table(void)
+{
+  const CNF_Config *c = CNF_Get();
+  char path[512], err[640];
+  const char *what;
+  time_t now = time(NULL);
+  int ok;
+
+  memset(&leap_table, 0, sizeof leap_table);
+  /* leapseclist wins when both are given: it says when it expires */
+  if (c->leapseclist) {
+    what = c->leapseclist;
+    ok = LSC_LoadFile(c->leapseclist, LSC_FORMAT_LIST, &leap_table, err, sizeof err);
+    if (c->leapsectz)
+      LOG(LOGS_WARN, "Both leapseclist and leapsectz given, using %s", c->leapseclist);
+  } else if (c->leapsectz) {
+    what = c->leapsectz;
+    if (!LSC_ZonePath(c->leapsectz, path, sizeof path)) {
+      LOG(LOGS_ERR, "Invalid leapsectz zone name %s, ignoring it", c->leapsectz);
+      return;
+    }
+    ok = LSC_LoadFile(path, LSC_FORMAT_TZIF, &leap_table, err, sizeof err);
+  } else {
+    return;
+  }
+  /* Not fatal: the sources still announce leap seconds, as with chronyd
+     when its leapsectz check fails */
+  if (!ok) {
+    LOG(LOGS_ERR, "Could not load leap seconds from %s, ignoring it", err);
+    return;
+  }
+  if (!LSC_CheckKnownLeaps(&leap_table)) {
+    LOG(LOGS_ERR, "%s failed the leap second check, ignoring it", what);
+    LSC_Free(&leap_table);
+    return;
+  }
+  if (leap_table.expiry && leap_table.expiry < now)
+    LOG(LOGS_WARN, "Leap second list %s expired, only past leap seconds are known", what);
+  LOG(LOGS_INFO, "Loaded %d leap seconds from %s, TAI-UTC now %d s", leap_table.n, what,
+      leap_table.entries[leap_table.n - 1].when <= now ?
+      leap_table.entries[leap_table.n - 1].tai_offset : 0);
+}
+
 /* ---- start and end ---- */
 
 void
@@ -453,6 +526,15 @@ SSL_Initialise(DSC_Driver *driver)
   dp.max_clock_error = c->max_clock_error;
   dp.makestep_threshold = c->makestep_threshold;
   dp.makestep_limit = c->makestep_limit;
+  if (c->maxchange) {
+    dp.maxchange_offset = c->maxchange_offset;
+    dp.maxchange_start = c->maxchange_start;
+    dp.maxchange_ignore = c->maxchange_ignore;
+  }
+  /* conf.h and discipline.h list the modes in the same order */
+  dp.leap_mode = (DSC_LeapMode)c->leapsecmode;
+  load_leap_table();
+  dp.leap_table = leap_table.n > 0 ? &leap_table : NULL;
   have_frequency = 0;
   if (c->driftfile && DRF_Load(c->driftfile, c->max_drift, &freq, &skew)) {
     dp.initial_frequency = freq;
@@ -499,6 +581,7 @@ SSL_Finalise(void)
   Free(entries);
   entries = NULL;
   DSC_Finalise();
+  LSC_Free(&leap_table);
   initialised = 0;
 }
 

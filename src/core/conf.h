@@ -43,6 +43,14 @@ typedef struct {
   int certset;
 } CNF_Source;
 
+/* leapsecmode: how a leap second is applied to the clock */
+typedef enum {
+  CNF_LEAPSECMODE_SYSTEM = 0,    /* the kernel (STA_INS/STA_DEL); default */
+  CNF_LEAPSECMODE_SLEW,
+  CNF_LEAPSECMODE_STEP,
+  CNF_LEAPSECMODE_IGNORE,
+} CNF_LeapSecMode;
+
 typedef struct {
   /* general */
   char *pidfile;
@@ -75,6 +83,13 @@ typedef struct {
   double max_clock_error;        /* ppm */
   int min_sources;
   double max_distance, max_jitter, reselect_dist, stratum_weight, combine_limit;
+  int maxchange;                 /* the directive was given */
+  double maxchange_offset;       /* s */
+  int maxchange_start, maxchange_ignore;  /* ignore -1: never exit */
+  char *leapsectz;               /* zone with leap seconds, e.g. right/UTC */
+  char *leapseclist;             /* leap-seconds.list file */
+  CNF_LeapSecMode leapsecmode;
+  int rtcsync;                   /* let the kernel copy the time to the RTC */
 
   /* command sockets */
   int cmdport;                   /* default 323; 0 disables UDP */

@@ -77,7 +77,7 @@ create_clock_driver(int control_clock)
   DSC_Driver *driver = NULL;
 
   if (control_clock) {
-    driver = DSC_CreateLinuxDriver();
+    driver = DSC_CreateLinuxDriver(CNF_Get()->rtcsync);
     if (!driver)
       LOG(LOGS_WARN, "Could not control the system clock, running as with -x");
   }

@@ -8,7 +8,9 @@
   seed, so every run gives the same figures.  Prints per scenario the
   time to synchronise, the largest and RMS clock error after it and the
   RMS frequency error, checks them against thresholds, and ends with the
-  "RESULT passed failed" line of the test runner.
+  "RESULT passed failed" line of the test runner.  Leap second scenarios
+  also print the largest error around the leap and the error after it;
+  the polling scenario the range of poll intervals used.
 
   Synchronised means: the discipline has a reference, the clock is within
   1 ms of true time and its frequency within 10 ppm.
@@ -38,6 +40,7 @@ typedef struct {
   double offset;          /* server - true (a falseticker) */
   double step_time, step; /* the server's clock steps at step_time */
   double die_time;        /* stops answering; 0: never */
+  double leap_at;         /* inserts a leap second then, announced before */
   int options;
 } ServerConf;
 
@@ -51,10 +54,15 @@ typedef struct {
   double makestep_threshold;
   int makestep_limit;
   uint64_t seed;
+  time_t epoch;           /* UTC at true time 0; 0: EPOCH */
+  double leap_at;         /* true time of an inserted leap second; 0: none */
+  int leap_mode;          /* DSC_LEAP_* */
+  double leap_settle;     /* after the leap, the clock must be right again */
   /* thresholds; 0: not checked */
   double max_sync_time, max_offset, max_rms_offset, max_rms_freq;
   int expect_steps;       /* -1: not checked */
   int never_selected;     /* index of a server that must never be chosen, -1 */
+  int expect_maxpoll;     /* some server polled at this interval; 0: not checked */
 } Scenario;
 
 typedef struct {
@@ -105,17 +113,25 @@ cooked_at(DSC_Driver *clk, double t, struct timespec *ts)
   UTI_AddDoubleToTimespec(&raw, DSC_GetCorrection(&raw), ts);
 }
 
+/* Inserted leap seconds by true time t: UTC falls back by one */
+static double
+leaps_by(double leap_at, double t)
+{
+  return leap_at > 0.0 && t >= leap_at ? 1.0 : 0.0;
+}
+
 static double
 server_time(const ServerConf *c, double t)
 {
-  return t + c->offset + (c->step_time > 0.0 && t >= c->step_time ? c->step : 0.0);
+  return t + c->offset + (c->step_time > 0.0 && t >= c->step_time ? c->step : 0.0) -
+         leaps_by(c->leap_at, t);
 }
 
 /* One request and response; returns 0 when lost */
 static int
-measure(DSC_Driver *clk, const ServerConf *c, double t, SRC_Sample *s)
+measure(DSC_Driver *clk, const ServerConf *c, time_t epoch_sec, double t, SRC_Sample *s)
 {
-  struct timespec t1, t4, epoch = {EPOCH, 0};
+  struct timespec t1, t4, epoch = {epoch_sec, 0};
   double d1, d2, t2, x1, x4, delay;
 
   if (c->die_time > 0.0 && t >= c->die_time)
@@ -141,7 +157,8 @@ measure(DSC_Driver *clk, const ServerConf *c, double t, SRC_Sample *s)
   s->root_delay = delay;
   s->root_dispersion = 10e-6 + s->dispersion;
   s->stratum = 1;
-  s->leap = 0;
+  /* Announced until it happens, as servers do on the day */
+  s->leap = c->leap_at > 0.0 && t + d1 < c->leap_at ? 1 : 0;
   return 1;
 }
 
@@ -182,17 +199,22 @@ run(const Scenario *sc)
   struct timespec raw, cooked, when;
   double t = 0.0, next_metric = 1.0, tn, err, ferr, freq_ppm, skew_ppm;
   double sync_time = -1.0, max_off = 0.0, sum2_off = 0.0, sum2_freq = 0.0;
+  double leap_max = 0.0, leap_after = 0.0;
   int i, j, previous = -1, n_metric = 0, bad_selected = 0, n_updates = 0;
+  int leap_before = -1, leap_later = -1, min_poll = 99, max_poll = -99;
+  time_t epoch = sc->epoch ? sc->epoch : EPOCH;
+  REF_Params ref;
   char buf[160];
 
   rng = sc->seed;
   clk = DRV_CreateSimDriver(sc->freq_error, sc->wander, sc->start_offset,
-                            sc->seed * 7 + 1, EPOCH);
+                            sc->seed * 7 + 1, epoch);
   SST_DefaultParams(&sp);
   SEL_DefaultParams(&selp);
   DSC_DefaultParams(&dp);
   dp.makestep_threshold = sc->makestep_threshold;
   dp.makestep_limit = sc->makestep_limit;
+  dp.leap_mode = sc->leap_mode;
   DRV_SimRead(clk, &raw);
   DSC_Initialise(&dp, clk, &raw);
 
@@ -220,7 +242,9 @@ run(const Scenario *sc)
     t = tn;
     DRV_SimAdvance(clk, t);
     DRV_SimRead(clk, &raw);
-    DSC_Tick(&raw);
+    if (DSC_Tick(&raw) & DSC_TICK_RESET)
+      for (i = 0; i < sc->n_servers; i++)
+        SST_ResetInstance(servers[i].stats);
 
     for (i = 0; i < sc->n_servers; i++) {
       Server *sv = &servers[i];
@@ -229,9 +253,12 @@ run(const Scenario *sc)
         continue;
       sv->next_poll = t + (1 << sv->poll);
       sv->reach = (sv->reach << 1) & 0xff;
-      if (!measure(clk, &sc->servers[i], t, &sample))
+      if (!measure(clk, &sc->servers[i], epoch, t, &sample))
         continue;
       sv->reach |= 1;
+      /* As srcsel.c */
+      if (DSC_IsLeapSecondClose(&sample.time))
+        continue;
       if (SST_CheckSample(sv->stats, &sample) != SST_GOOD)
         continue;
       SST_AccumulateSample(sv->stats, &sample);
@@ -298,13 +325,35 @@ run(const Scenario *sc)
 
     if (t >= next_metric) {
       next_metric += 1.0;
-      err = DRV_SimError(clk);
+      /* Against UTC, which fell back at the leap */
+      err = DRV_SimError(clk) + leaps_by(sc->leap_at, t);
+      if (sc->leap_at > 0.0) {
+        DSC_GetReferenceParams(&raw, &ref);
+        if (fabs(t - (sc->leap_at - 60.0)) < 0.5)
+          leap_before = ref.leap;
+        if (fabs(t - (sc->leap_at + 60.0)) < 0.5)
+          leap_later = ref.leap;
+        /* Around the leap the clock is allowed its second */
+        if (t >= sc->leap_at - 1.0 && t < sc->leap_at + sc->leap_settle) {
+          if (fabs(err) > leap_max)
+            leap_max = fabs(err);
+          continue;
+        }
+        if (t >= sc->leap_at + sc->leap_settle && fabs(err) > leap_after)
+          leap_after = fabs(err);
+      }
       DSC_GetFrequency(&freq_ppm, &skew_ppm);
       ferr = DRV_SimFreqError(clk) - freq_ppm * 1e-6;
       if (sync_time < 0.0 && DSC_IsSynchronised() && fabs(err) <= SYNC_OFFSET &&
           fabs(ferr) <= SYNC_FREQ)
         sync_time = t;
       if (sync_time >= 0.0) {
+        for (i = 0; i < sc->n_servers; i++) {
+          if (servers[i].poll < min_poll)
+            min_poll = servers[i].poll;
+          if (servers[i].poll > max_poll)
+            max_poll = servers[i].poll;
+        }
         if (fabs(err) > max_off)
           max_off = fabs(err);
         sum2_off += err * err;
@@ -318,6 +367,12 @@ run(const Scenario *sc)
          "  steps %d  updates %d\n", sc->name, sync_time,
          max_off * 1e6, n_metric ? sqrt(sum2_off / n_metric) * 1e6 : 0.0,
          n_metric ? sqrt(sum2_freq / n_metric) * 1e6 : 0.0, DRV_SimSteps(clk), n_updates);
+  if (sc->leap_at > 0.0)
+    printf("%-24s leap: announced %d, after %d; max error around it %.6f s;"
+           " after %.0f s max %.1f us; kernel leaps %d\n", "", leap_before, leap_later,
+           leap_max, sc->leap_settle, leap_after * 1e6, DRV_SimLeaps(clk));
+  if (sc->expect_maxpoll)
+    printf("%-24s polls from %d s to %d s after sync\n", "", 1 << min_poll, 1 << max_poll);
 
   check(sync_time >= 0.0, sc->name, "never synchronised");
   if (sc->max_sync_time > 0.0) {
@@ -342,6 +397,22 @@ run(const Scenario *sc)
   }
   if (sc->never_selected >= 0)
     check(bad_selected == 0, sc->name, "falseticker selected");
+  if (sc->leap_at > 0.0) {
+    check(leap_before == 1, sc->name, "leap second not announced before it");
+    check(leap_later == 0, sc->name, "leap second still announced after it");
+    snprintf(buf, sizeof buf, "error %.1f us after the leap", leap_after * 1e6);
+    check(leap_after > 0.0 && leap_after <= 1e-3, sc->name, buf);
+    /* Never the wrong way: at most the second itself */
+    snprintf(buf, sizeof buf, "error %.6f s around the leap", leap_max);
+    check(leap_max <= 1.0 + 1e-3, sc->name, buf);
+    snprintf(buf, sizeof buf, "%d kernel leaps", DRV_SimLeaps(clk));
+    check(DRV_SimLeaps(clk) == (sc->leap_mode == DSC_LEAP_SYSTEM), sc->name, buf);
+  }
+  if (sc->expect_maxpoll) {
+    snprintf(buf, sizeof buf, "polls %d..%d, expected up to %d", min_poll, max_poll,
+             sc->expect_maxpoll);
+    check(max_poll == sc->expect_maxpoll && min_poll == sc->minpoll, sc->name, buf);
+  }
 
   for (i = 0; i < sc->n_servers; i++)
     SST_DeleteInstance(servers[i].stats);
@@ -378,6 +449,32 @@ base_scenario(const char *name)
   sc.seed = 1;
   sc.expect_steps = 0;
   sc.never_selected = -1;
+  return sc;
+}
+
+/* Three servers that insert a leap second at 2017-01-01 00:00:00 UTC,
+   two hours after the start */
+static Scenario
+leap_scenario(const char *name, int mode, uint64_t seed)
+{
+  Scenario sc = base_scenario(name);
+  int i;
+
+  sc.n_servers = 3;
+  sc.servers[0] = good_server(100e-6, 100e-6);
+  sc.servers[1] = good_server(200e-6, 100e-6);
+  sc.servers[2] = good_server(300e-6, 200e-6);
+  sc.epoch = 1483228800 - 7200;
+  sc.leap_at = 7200.0;
+  for (i = 0; i < sc.n_servers; i++)
+    sc.servers[i].leap_at = sc.leap_at;
+  sc.leap_mode = mode;
+  sc.duration = 14400.0;
+  sc.seed = seed;
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
   return sc;
 }
 
@@ -447,6 +544,41 @@ main(int argc, char **argv)
   sc.servers[0].spike = 0.05;
   sc.servers[0].asymmetry = 100e-6;
   sc.seed = 6;
+  run(&sc);
+
+  /* 2016-12-31, two hours before the last leap second so far */
+  sc = leap_scenario("leap second, step", DSC_LEAP_STEP, 7);
+  sc.leap_settle = 2.0;
+  sc.expect_steps = 1;
+  run(&sc);
+
+  sc = leap_scenario("leap second, slew", DSC_LEAP_SLEW, 8);
+  /* 1 s at maxslewrate 83333 ppm: 12 s */
+  sc.leap_settle = 15.0;
+  run(&sc);
+
+  sc = leap_scenario("leap second, system", DSC_LEAP_SYSTEM, 9);
+  sc.leap_settle = 2.0;
+  run(&sc);
+
+  sc = leap_scenario("leap second, ignore", DSC_LEAP_IGNORE, 10);
+  /* The sources see the second as an offset once their history restarts */
+  sc.leap_settle = 300.0;
+  run(&sc);
+
+  sc = base_scenario("polls 16 s to 1024 s");
+  sc.n_servers = 2;
+  sc.servers[0] = good_server(100e-6, 100e-6);
+  sc.servers[1] = good_server(300e-6, 200e-6);
+  sc.minpoll = 4;
+  sc.maxpoll = 10;
+  sc.duration = 86400.0;
+  sc.expect_maxpoll = 10;
+  sc.seed = 11;
+  sc.max_sync_time = 210.0;
+  sc.max_offset = 1e-3;
+  sc.max_rms_offset = 300e-6;
+  sc.max_rms_freq = 1e-5;
   run(&sc);
 
   printf("RESULT %d %d\n", passed, failed);

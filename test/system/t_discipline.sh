@@ -134,4 +134,22 @@ wait_for 5 grep -q 'ppm read from' "$TMP/ntsd2.log"
 check "restarted ntsd reads the drift file" grep -q "Frequency -\{0,1\}[0-9.]* +/- [0-9.]* ppm read from $TMP/drift" "$TMP/ntsd2.log"
 stop_pid "$LAST_PID"
 
+# Leap second tables: right/UTC and leap-seconds.list load and pass the
+# check; a malformed list is a clear error that does not stop the daemon
+if [ -r /usr/share/zoneinfo/right/UTC ]; then
+  { cat "$TMP/ntsd.conf"; echo "leapsectz right/UTC"; } > "$TMP/tz.conf"
+  start_bg ntsd3 $NOCLOCK "$NTSD" -d -x -U -u root -f "$TMP/tz.conf"
+  wait_for 5 grep -q 'Clock driver' "$TMP/ntsd3.log"
+  check "leapsectz right/UTC is loaded" grep -Eq 'Loaded [0-9]+ leap seconds from right/UTC, TAI-UTC now 3[7-9] s' "$TMP/ntsd3.log"
+  stop_pid "$LAST_PID"
+fi
+printf '#@ 3913697000\n3692217600 37\nnot a number\n' > "$TMP/bad.list"
+{ cat "$TMP/ntsd.conf"; echo "leapseclist $TMP/bad.list"; echo "leapsecmode slew"; } > "$TMP/list.conf"
+start_bg ntsd4 $NOCLOCK "$NTSD" -d -x -U -u root -f "$TMP/list.conf"
+wait_for 5 grep -q 'Clock driver' "$TMP/ntsd4.log"
+check "a malformed leapseclist is reported with its line" \
+  grep -q "Could not load leap seconds from $TMP/bad.list: line 3: " "$TMP/ntsd4.log"
+check "  ... and ntsd keeps running" kill -0 "$LAST_PID"
+stop_pid "$LAST_PID"
+
 finish

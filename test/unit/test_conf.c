@@ -92,10 +92,41 @@ test_values(void)
   CNF_Finalise();
 }
 
+static void
+test_clock_values(void)
+{
+  const CNF_Config *c;
+
+  CNF_Initialise(0);
+  c = CNF_Get();
+  /* chronyd's defaults: no limit, no table, the kernel applies leaps */
+  TEST_CHECK(!c->maxchange && !c->leapsectz && !c->leapseclist && !c->rtcsync);
+  TEST_CHECK(c->leapsecmode == CNF_LEAPSECMODE_SYSTEM);
+
+  CNF_ParseLine("t", 1, "maxchange 1000 1 -1");
+  CNF_ParseLine("t", 2, "leapsectz right/UTC");
+  CNF_ParseLine("t", 3, "leapseclist /l.list");
+  CNF_ParseLine("t", 4, "leapsecmode STEP");
+  CNF_ParseLine("t", 5, "rtcsync");
+  CNF_ParseLine("t", 6, "driftfile /d 60");
+  TEST_CHECK(c->maxchange && c->maxchange_offset == 1000.0 && c->maxchange_start == 1 &&
+             c->maxchange_ignore == -1);
+  TEST_CHECK(c->leapsectz && strcmp(c->leapsectz, "right/UTC") == 0);
+  TEST_CHECK(c->leapseclist && strcmp(c->leapseclist, "/l.list") == 0);
+  TEST_CHECK(c->leapsecmode == CNF_LEAPSECMODE_STEP && c->rtcsync);
+  TEST_CHECK(strcmp(c->driftfile, "/d") == 0 && c->driftfile_interval == 60);
+  CNF_ParseLine("t", 7, "leapsecmode ignore");
+  TEST_CHECK(c->leapsecmode == CNF_LEAPSECMODE_IGNORE);
+  CNF_ParseLine("t", 8, "leapsecmode slew");
+  TEST_CHECK(c->leapsecmode == CNF_LEAPSECMODE_SLEW);
+  CNF_Finalise();
+}
+
 int
 main(void)
 {
   test_access();
   test_values();
+  test_clock_values();
   TEST_END();
 }
