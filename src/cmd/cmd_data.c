@@ -16,6 +16,7 @@
 #include "discipline.h"
 #include "keys.h"
 #include "ntp_client.h"
+#include "ntp_sources.h"
 #include "sources.h"
 #ifdef FEAT_NTS
 #include "nts_ke_server.h"
@@ -233,8 +234,8 @@ find_ntp_source(const IPAddr *ip, NCL_NtpData *d)
 {
   int i;
 
-  for (i = 0; i < NCL_GetNumberOfSources(); i++) {
-    if (NCL_GetNtpData(i, d) && UTI_CompareIPs(&d->remote_addr, ip) == 0)
+  for (i = 0; i < NCS_GetNumberOfSources(); i++) {
+    if (NCS_GetNtpData(i, d) && UTI_CompareIPs(&d->remote_addr, ip) == 0)
       return i;
   }
   return -1;
@@ -309,7 +310,7 @@ CMD_GetAuthData(const IPAddr *ip, CMR_AuthData *r)
   r->last_ke_ago = 0xFFFFFFFF;
   r->mode = CMW_AD_MODE_NONE;
 #ifdef FEAT_NTS
-  if (NCL_GetNtsReport(index, &nts)) {
+  if (NCS_GetNtsReport(index, &nts)) {
     r->mode = CMW_AD_MODE_NTS;
     r->key_type = nts.aead;
     r->key_length = nts.key_length;
@@ -339,9 +340,9 @@ CMD_GetAuthData(const IPAddr *ip, CMR_AuthData *r)
 void
 CMD_GetActivity(CMR_Activity *r)
 {
-  NCL_Activity a;
+  NCS_Activity a;
 
-  NCL_GetActivity(&a);
+  NCS_GetActivity(&a);
   memset(r, 0, sizeof *r);
   r->online = a.online;
   r->offline = a.offline;
@@ -440,7 +441,7 @@ CMD_SetConnectivity(const IPAddr *mask, const IPAddr *address, CMD_Connectivity 
                         c == CMD_CONN_OFFLINE ? NCL_OFFLINE : NCL_MAYBE_ONLINE;
 
   /* ONOFFLINE always succeeds in chronyd, the others need a match */
-  if (!NCL_SetConnectivity(mask, address, nc) && c != CMD_CONN_AUTO)
+  if (!NCS_SetConnectivity(mask, address, nc) && c != CMD_CONN_AUTO)
     return CMW_STT_NOSUCHSOURCE;
   return CMW_STT_SUCCESS;
 }
@@ -448,7 +449,7 @@ CMD_SetConnectivity(const IPAddr *mask, const IPAddr *address, CMD_Connectivity 
 int
 CMD_Burst(const IPAddr *mask, const IPAddr *address, int n_good_samples, int n_total_samples)
 {
-  if (!NCL_InitiateBurst(mask, address, n_good_samples, n_total_samples))
+  if (!NCS_InitiateBurst(mask, address, n_good_samples, n_total_samples))
     return CMW_STT_NOSUCHSOURCE;
   return CMW_STT_SUCCESS;
 }
@@ -499,13 +500,15 @@ CMD_ReselectDistance(double distance)
 int
 CMD_Refresh(void)
 {
-  NCL_Refresh();
+  NCS_Refresh();
   return CMW_STT_SUCCESS;
 }
 
 int
 CMD_ResetSources(void)
 {
+  /* The registry's samples and reachability, and through SSL_ResetSources
+     the selection's statistics of every source */
   SRC_ResetSources();
   return CMW_STT_SUCCESS;
 }

@@ -20,11 +20,10 @@
   does from its regression.
 
   Each source is in one of chronyd's four modes: online (polling), offline
-  (nothing sent), or in a burst that returns to one of the two.  A name is
-  resolved in the background and gives a server one address, a pool up to
-  maxsources; a pool source that has not answered for POOL_UNREACH polls
-  in a row (its reachability register is 0) moves to an address of the
-  name that no source uses, found by resolving the name again.
+  (nothing sent), or in a burst that returns to one of the two.  Which
+  sources exist, and at which addresses, is for the owner (ntp_sources.c)
+  to decide: a source only tells it when it has gone unreachable or (-q/-Q)
+  has finished.
 */
 #include "config.h"
 
@@ -32,12 +31,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -46,19 +43,18 @@
 #include "logging.h"
 #include "memory.h"
 #include "ntp_client.h"
+#include "ntp_clsock.h"
 #include "ntp_io.h"
 #include "ntp_pkt.h"
-#include "nts_ntp_client.h"
 #include "ntp_resolve.h"
+#include "ntp_sample.h"
+#include "ntp_sources.h"
 #include "sched.h"
 #include "sources.h"
 #include "srcsel.h"
 
 /* A reply later than this is not waited for (it would fail maxdelay) */
 #define REPLY_WINDOW 8.0
-#define MAX_DISPERSION 16.0
-/* Frequency tolerance (RFC 5905's PHI) */
-#define PHI 15e-6
 /* Good samples before the polling interval goes up */
 #define POLL_UP_SAMPLES 4
 /* -q/-Q: samples wanted without maxsamples, and how many requests beyond
@@ -66,32 +62,11 @@
    (chronyd gives up when its 8-bit reachability register cannot fill) */
 #define ONCE_DEFAULT_SAMPLES 3
 #define ONCE_EXTRA_POLLS 7
-#define RESOLVE_RETRY 64.0
-#define RESOLVE_RETRY_MAX 4096.0
 /* The first request after a change of mode waits at least this long */
 #define INITIAL_DELAY 0.2
-/* Polls without a reply before a pool source is replaced */
-#define POOL_UNREACH 8
 
-typedef enum {
-  MD_OFFLINE, MD_ONLINE, MD_BURST_WAS_OFFLINE, MD_BURST_WAS_ONLINE
-} OpMode;
-
-/* A server or pool directive with a name to resolve */
-typedef struct {
+struct NCL_Instance_Record {
   const CNF_Source *conf;
-  int n_sources;               /* sources with one of its addresses */
-  int first_done;              /* the first resolution is over (-q/-Q) */
-  int resolving;
-  int refresh;                 /* the running resolution is for refresh */
-  int online;                  /* the mode its sources still to come start in */
-  double retry_interval;
-  SCH_TimeoutID retry_id;
-} Name;
-
-typedef struct {
-  const CNF_Source *conf;
-  Name *name;                  /* NULL for a numeric address */
   SRC_Instance src;
   IPAddr ip;
   uint16_t port;
@@ -101,7 +76,7 @@ typedef struct {
   IPAddr ntp_ip;               /* where requests go (NTS may negotiate another) */
   uint16_t ntp_port;
   int poll, minpoll, maxpoll;
-  OpMode mode;
+  NCL_Mode mode;
   int burst_good, burst_total;
   int fd;
   SCH_TimeoutID tx_id, rx_id;
@@ -109,47 +84,26 @@ typedef struct {
   int awaiting;                /* the current request has no valid reply yet */
   int replied;                 /* a valid reply since the last request */
   int n_unreach;               /* polls in a row without a reply */
-  int replace;                 /* (pool) waiting for a new address */
   double last_tx;              /* monotonic time of the last request */
   NTP_int64 tx_ts;             /* random, echoed as the origin timestamp */
   struct timespec t1;
   int good_run;
   int n_polls, n_good, target;
   int finished;                /* -q/-Q: nothing more to do */
+  NCL_FinishedHandler finished_handler;
+  NCL_UnreachableHandler unreachable_handler;
+  void *handler_arg;
   NCL_NtpData data;
-} Source;
+};
 
-static Source **sources;
-static int n_sources;
-static Name **names;
-static int n_names;
-/* -q/-Q: names whose first resolution is not over */
-static int n_unresolved;
+typedef struct NCL_Instance_Record Source;
+
 static int local_precision;
-
 static int once_mode;
-static NCL_DoneHandler done_handler;
-static void *done_arg;
-static int done_called;
-static SCH_TimeoutID done_id;
 
 static void transmit(void *arg);
-static void start_resolve(Name *nm, int refresh);
 
 /* ---- helpers ---- */
-
-static int
-measure_precision(void)
-{
-  struct timespec res;
-  int p;
-
-  if (clock_getres(CLOCK_REALTIME, &res) < 0 || (res.tv_sec == 0 && res.tv_nsec == 0))
-    return -20;
-  frexp(res.tv_sec + res.tv_nsec * 1e-9, &p);
-  /* Reading the clock takes longer than its resolution suggests */
-  return p < -25 ? -25 : p;
-}
 
 static double
 poll_interval(int poll)
@@ -169,7 +123,7 @@ mono_now(void)
 static int
 in_burst(const Source *s)
 {
-  return s->mode == MD_BURST_WAS_ONLINE || s->mode == MD_BURST_WAS_OFFLINE;
+  return s->mode == NCL_MODE_BURST_WAS_ONLINE || s->mode == NCL_MODE_BURST_WAS_OFFLINE;
 }
 
 static double
@@ -231,17 +185,17 @@ take_offline(Source *s)
   close_socket(s);
   SCH_RemoveTimeout(s->tx_id);
   s->tx_id = 0;
-  s->mode = MD_OFFLINE;
+  s->mode = NCL_MODE_OFFLINE;
 }
 
 /* A burst is over: back to the mode it started from */
 static void
 end_burst(Source *s)
 {
-  if (s->mode == MD_BURST_WAS_OFFLINE) {
+  if (s->mode == NCL_MODE_BURST_WAS_OFFLINE) {
     take_offline(s);
-  } else if (s->mode == MD_BURST_WAS_ONLINE) {
-    s->mode = MD_ONLINE;
+  } else if (s->mode == NCL_MODE_BURST_WAS_ONLINE) {
+    s->mode = NCL_MODE_ONLINE;
     if (!once_mode)
       reschedule(s, poll_interval(s->poll));
   }
@@ -250,38 +204,14 @@ end_burst(Source *s)
 /* ---- -q/-Q ---- */
 
 static void
-call_done_handler(void *arg)
-{
-  done_id = 0;
-  if (!done_called) {
-    done_called = 1;
-    done_handler(done_arg);
-  }
-}
-
-static void
-check_once_done(void)
-{
-  int i;
-
-  if (!once_mode || done_called || done_id || n_unresolved > 0)
-    return;
-  for (i = 0; i < n_sources; i++) {
-    if (!sources[i]->finished)
-      return;
-  }
-  /* From the loop, not from inside a handler of one of our sockets */
-  done_id = SCH_AddTimeout(0.0, call_done_handler, NULL);
-}
-
-static void
 finish(Source *s)
 {
   s->finished = 1;
   close_socket(s);
   SCH_RemoveTimeout(s->tx_id);
   s->tx_id = 0;
-  check_once_done();
+  if (s->finished_handler)
+    s->finished_handler(s->handler_arg);
 }
 
 /* ---- requests ---- */
@@ -300,14 +230,9 @@ static void receive(int fd, int event, void *arg);
 static void
 send_request(Source *s, double window)
 {
-  struct sockaddr_storage ss, local;
-  socklen_t sa_len, local_len = sizeof local;
   uint8_t pkt[NIO_MAX_PACKET];
-  struct msghdr msg;
-  struct iovec iov;
   NPK_Header h;
-  uint16_t port;
-  int fd, len, on = 1;
+  int fd, len;
 
   if (getrandom(&s->tx_ts, sizeof s->tx_ts, GRND_NONBLOCK) != (ssize_t)sizeof s->tx_ts) {
     LOG_RATE(LOGS_ERR, "Could not get random bytes : %s", strerror(errno));
@@ -338,41 +263,19 @@ send_request(Source *s, double window)
     }
   }
 
-  fd = socket(s->ntp_ip.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    LOG_RATE(LOGS_ERR, "Could not open NTP client socket : %s", strerror(errno));
-    return;
-  }
-  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  sa_len = UTI_IPPortToSockaddr(&s->ntp_ip, s->ntp_port, &ss);
   s->data.remote_addr = s->ntp_ip;
   s->data.remote_port = s->ntp_port;
-  /* Connected: the kernel picks a random source port and delivers only
-     datagrams from the server's address and port */
-  if (connect(fd, (struct sockaddr *)&ss, sa_len) < 0) {
-    LOG_RATE(LOGS_WARN, "Could not connect to %s : %s",
-             UTI_SockaddrToString((struct sockaddr *)&ss), strerror(errno));
-    close(fd);
+  fd = NSK_Open(&s->ntp_ip, s->ntp_port, &s->data.local_addr);
+  if (fd < 0)
     return;
-  }
-  if (getsockname(fd, (struct sockaddr *)&local, &local_len) == 0)
-    UTI_SockaddrToIPPort((struct sockaddr *)&local, &s->data.local_addr, &port);
-
-  memset(&msg, 0, sizeof msg);
-  iov.iov_base = pkt;
-  iov.iov_len = len;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-
-  clock_gettime(CLOCK_REALTIME, &s->t1);
-  /* Measured against the discipline's time, not the slewing clock */
-  DSC_CookTime(&s->t1, &s->t1);
-  if (sendmsg(fd, &msg, 0) < 0) {
+  if (!NSK_Send(fd, pkt, len, &s->t1)) {
     LOG_RATE(LOGS_WARN, "Could not send NTP request to %s : %s",
              UTI_IPToString(&s->ntp_ip), strerror(errno));
     close(fd);
     return;
   }
+  /* Measured against the discipline's time, not the slewing clock */
+  DSC_CookTime(&s->t1, &s->t1);
 
   s->fd = fd;
   s->awaiting = 1;
@@ -406,18 +309,18 @@ transmit(void *arg)
   }
 
   switch (s->mode) {
-    case MD_BURST_WAS_ONLINE:
+    case NCL_MODE_BURST_WAS_ONLINE:
       /* The last request of the burst is an ordinary poll (chronyd's) */
       if (s->burst_total <= 1)
-        s->mode = MD_ONLINE;
+        s->mode = NCL_MODE_ONLINE;
       break;
-    case MD_BURST_WAS_OFFLINE:
+    case NCL_MODE_BURST_WAS_OFFLINE:
       if (s->burst_total <= 0) {
         take_offline(s);
         return;
       }
       break;
-    case MD_OFFLINE:
+    case NCL_MODE_OFFLINE:
       return;
     default:
       break;
@@ -425,13 +328,10 @@ transmit(void *arg)
   if (in_burst(s))
     s->burst_total--;
 
-  if (s->n_unreach >= POOL_UNREACH && s->name && s->name->conf->type == CNF_SRC_POOL &&
-      !once_mode && !s->replace) {
-    LOG(LOGS_INFO, "Source %s unreachable, looking for a replacement", UTI_IPToString(&s->ip));
-    s->replace = 1;
+  /* The owner may move the source to another address (even at once) */
+  if (s->n_unreach >= NCL_UNREACH_POLLS && s->unreachable_handler &&
+      s->unreachable_handler(s->handler_arg))
     s->n_unreach = 0;
-    start_resolve(s->name, 0);
-  }
 
   s->n_polls++;
   s->polled = 1;
@@ -514,9 +414,7 @@ sample_taken(Source *s)
 static void
 process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *t4)
 {
-  struct timespec t2, t3;
-  double server_interval, local_interval, delay, offset, dispersion;
-  double pkt_root_delay, pkt_root_dispersion;
+  double server_interval;
   NPK_Header h;
   NPK_Info info;
   SRC_Sample sample;
@@ -566,16 +464,14 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   s->data.valid_count++;
   close_socket(s);
 
-  pkt_root_delay = UTI_Ntp32ToDouble(h.root_delay);
-  pkt_root_dispersion = UTI_Ntp32ToDouble(h.root_dispersion);
   s->data.leap = info.leap;
   s->data.version = info.version;
   s->data.mode = info.mode;
   s->data.stratum = h.stratum;
   s->data.poll = h.poll;
   s->data.precision = h.precision;
-  s->data.root_delay = pkt_root_delay;
-  s->data.root_dispersion = pkt_root_dispersion;
+  s->data.root_delay = UTI_Ntp32ToDouble(h.root_delay);
+  s->data.root_dispersion = UTI_Ntp32ToDouble(h.root_dispersion);
   s->data.ref_id = ntohl(h.reference_id);
   UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
   s->data.authenticated = s->key != 0 || s->nts != NULL;
@@ -585,50 +481,30 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
     handle_kod(s, code);
     return;
   }
-  if (info.leap == NPK_LEAP_UNSYNCHRONISED || h.stratum >= 16) {
-    DEBUG_LOG("Unsynchronised reply from %s", UTI_IPToString(&s->ip));
-    return;
+  switch (NSP_MakeSample(&h, &info, &s->t1, t4, local_precision, &sample, &server_interval)) {
+    case NSP_OK:
+      break;
+    case NSP_UNSYNCHRONISED:
+      DEBUG_LOG("Unsynchronised reply from %s", UTI_IPToString(&s->ip));
+      return;
+    default:
+      return;
   }
-  if (UTI_IsZeroNtp64(&h.receive_ts) || UTI_IsZeroNtp64(&h.transmit_ts) ||
-      pkt_root_delay / 2.0 + pkt_root_dispersion >= MAX_DISPERSION)
-    return;
 
-  UTI_Ntp64ToTimespec(&h.receive_ts, &s->t1, &t2);
-  UTI_Ntp64ToTimespec(&h.transmit_ts, &s->t1, &t3);
-  server_interval = UTI_DiffTimespecsToDouble(&t3, &t2);
-  local_interval = UTI_DiffTimespecsToDouble(t4, &s->t1);
-  /* A negative interval means a bogus server or a stepped clock */
-  if (server_interval < 0.0 || local_interval < 0.0 || server_interval > MAX_DISPERSION)
-    return;
-
-  delay = local_interval - server_interval;
-  if (delay < ldexp(1.0, local_precision))
-    delay = ldexp(1.0, local_precision);
-  offset = (UTI_DiffTimespecsToDouble(&t2, &s->t1) + UTI_DiffTimespecsToDouble(&t3, t4)) / 2.0;
-  dispersion = ldexp(1.0, h.precision) + ldexp(1.0, local_precision) + PHI * local_interval;
-
-  s->data.offset = offset;
-  s->data.peer_delay = delay;
-  s->data.peer_dispersion = dispersion;
+  s->data.offset = sample.offset;
+  s->data.peer_delay = sample.delay;
+  s->data.peer_dispersion = sample.dispersion;
   s->data.response_time = server_interval;
 
-  if (delay > s->conf->maxdelay) {
-    DEBUG_LOG("Delay %.9f from %s above maxdelay", delay, UTI_IPToString(&s->ip));
+  if (sample.delay > s->conf->maxdelay) {
+    DEBUG_LOG("Delay %.9f from %s above maxdelay", sample.delay, UTI_IPToString(&s->ip));
     return;
   }
 
-  memset(&sample, 0, sizeof sample);
-  sample.time = *t4;
-  sample.offset = offset;
-  sample.delay = delay;
-  sample.dispersion = dispersion;
-  sample.root_delay = pkt_root_delay + delay;
-  sample.root_dispersion = pkt_root_dispersion + dispersion;
-  sample.stratum = h.stratum;
-  sample.leap = info.leap;
   SRC_AccumulateSample(s->src, &sample);
   SSL_AccumulateSample(s->src, s->conf, &sample);
-  DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), offset, delay);
+  DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), sample.offset,
+            sample.delay);
 
   sample_taken(s);
 }
@@ -636,46 +512,24 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
 static void
 receive(int fd, int event, void *arg)
 {
-  union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof (struct timespec)) + 64]; } cmsg;
   uint8_t pkt[NIO_MAX_PACKET];
   struct timespec t4;
-  struct msghdr msg;
-  struct cmsghdr *cm;
-  struct iovec iov;
   Source *s = arg;
-  ssize_t n;
-  int kernel = 0;
+  int n, kernel;
 
-  memset(&msg, 0, sizeof msg);
-  iov.iov_base = pkt;
-  iov.iov_len = sizeof pkt;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cmsg.buf;
-  msg.msg_controllen = sizeof cmsg.buf;
-
-  n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0)
+  n = NSK_Receive(fd, pkt, sizeof pkt, &t4, &kernel);
+  if (n == NSK_NOTHING)
     return;
-  clock_gettime(CLOCK_REALTIME, &t4);
   s->data.rx_count++;
-  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+  if (n == NSK_TRUNCATED)
     return;
-
-  for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
-        cm->cmsg_len >= CMSG_LEN(sizeof (struct timespec))) {
-      memcpy(&t4, CMSG_DATA(cm), sizeof t4);
-      kernel = 1;
-    }
-  }
   s->data.kernel_rx_ts = kernel;
 
   DSC_CookTime(&t4, &t4);
-  process_response(s, pkt, (int)n, &t4);
+  process_response(s, pkt, n, &t4);
 }
 
-/* ---- sources ---- */
+/* ---- the instance ---- */
 
 static NNC_Instance
 create_nts(Source *s)
@@ -688,14 +542,17 @@ create_nts(Source *s)
                             &s->ip, conf->ntsport, conf->certset, s->port, nts_ready, s);
 }
 
-static void
-add_source(const CNF_Source *conf, Name *nm, const IPAddr *ip)
+NCL_Instance
+NCL_CreateInstance(const CNF_Source *conf, const IPAddr *ip, int online, double delay,
+                   NCL_FinishedHandler finished, NCL_UnreachableHandler unreachable, void *arg)
 {
   Source *s = MallocNew(Source);
 
   memset(s, 0, sizeof *s);
   s->conf = conf;
-  s->name = nm;
+  s->finished_handler = finished;
+  s->unreachable_handler = unreachable;
+  s->handler_arg = arg;
   s->ip = *ip;
   s->port = (uint16_t)conf->port;
   /* NTS replaces the symmetric key, as in chronyd */
@@ -710,10 +567,10 @@ add_source(const CNF_Source *conf, Name *nm, const IPAddr *ip)
   s->fd = -1;
   s->target = conf->maxsamples > 0 ? conf->maxsamples : ONCE_DEFAULT_SAMPLES;
   /* -q/-Q has no command to bring a source online */
-  s->mode = once_mode || (nm ? nm->online : !conf->offline) ? MD_ONLINE : MD_OFFLINE;
+  s->mode = once_mode || online ? NCL_MODE_ONLINE : NCL_MODE_OFFLINE;
   /* chronyd bursts even an offline source, and returns it offline */
   if (conf->iburst) {
-    s->mode = s->mode == MD_ONLINE ? MD_BURST_WAS_ONLINE : MD_BURST_WAS_OFFLINE;
+    s->mode = s->mode == NCL_MODE_ONLINE ? NCL_MODE_BURST_WAS_ONLINE : NCL_MODE_BURST_WAS_OFFLINE;
     s->burst_good = NCL_IBURST_GOOD;
     s->burst_total = NCL_IBURST_TOTAL;
   }
@@ -724,68 +581,34 @@ add_source(const CNF_Source *conf, Name *nm, const IPAddr *ip)
   SRC_SetAddress(s->src, ip, s->port);
   SRC_SetPoll(s->src, s->poll);
 
-  sources = ReallocArray(Source *, n_sources + 1, sources);
-  sources[n_sources++] = s;
-  if (nm)
-    nm->n_sources++;
-
   if (conf->nts)
     s->nts = create_nts(s);
 
   if (s->key && !KEY_KeyKnown(s->key))
     LOG(LOGS_WARN, "Key %"PRIu32" is missing", conf->key);
 
-  if (s->mode == MD_OFFLINE) {
+  if (s->mode == NCL_MODE_OFFLINE)
     LOG(LOGS_INFO, "Source %s is offline", UTI_IPToString(ip));
-    return;
-  }
-  /* A slight spread, so that many sources do not send at once */
-  s->tx_id = SCH_AddTimeout(0.01 * (n_sources - 1), transmit, s);
+  else
+    s->tx_id = SCH_AddTimeout(delay, transmit, s);
+  return s;
 }
 
-static int
-family_allowed(int family)
+void
+NCL_DestroyInstance(NCL_Instance s)
 {
-  int f = CNF_GetAddressFamily();
-
-  return f == AF_UNSPEC || f == family;
+  close_socket(s);
+  SCH_RemoveTimeout(s->tx_id);
+  /* Saves its cookies for the next start */
+  NNC_DestroyInstance(s->nts);
+  SRC_DestroySource(s->src);
+  Free(s);
 }
 
-static int
-in_list(const IPAddr *ip, int n, const IPAddr *ips)
-{
-  int i;
-
-  for (i = 0; i < n; i++) {
-    if (UTI_CompareIPs(ip, &ips[i]) == 0)
-      return 1;
-  }
-  return 0;
-}
-
-/* An address of the list that no source uses with this port, or NULL */
-static const IPAddr *
-unused_address(int port, int n, const IPAddr *ips)
-{
-  int i, j;
-
-  for (i = 0; i < n; i++) {
-    if (!family_allowed(ips[i].family))
-      continue;
-    for (j = 0; j < n_sources; j++) {
-      if (sources[j]->port == port && UTI_CompareIPs(&sources[j]->ip, &ips[i]) == 0)
-        break;
-    }
-    if (j == n_sources)
-      return &ips[i];
-  }
-  return NULL;
-}
-
-/* The source becomes a new one at another address: same slot in the
-   registry and the reports, nothing of the old server kept */
-static void
-change_address(Source *s, const IPAddr *ip)
+/* Same slot in the registry and the reports, nothing of the old server
+   kept */
+void
+NCL_ChangeAddress(NCL_Instance s, const IPAddr *ip)
 {
   char old[64];
 
@@ -807,362 +630,114 @@ change_address(Source *s, const IPAddr *ip)
   }
 }
 
-static void
-retry_resolve(void *arg)
+void
+NCL_GetAddress(NCL_Instance s, IPAddr *ip, uint16_t *port)
 {
-  Name *nm = arg;
-
-  nm->retry_id = 0;
-  start_resolve(nm, 0);
+  *ip = s->ip;
+  *port = s->port;
 }
 
-static void
-resolved(int n, const IPAddr *ips, void *arg)
+void
+NCL_GetNtpData(NCL_Instance s, NCL_NtpData *data)
 {
-  Name *nm = arg;
-  const IPAddr *ip;
-  int i, max = nm->conf->type == CNF_SRC_POOL ? nm->conf->maxsources : 1;
-  Source *s;
+  *data = s->data;
+}
 
-  nm->resolving = 0;
-  if (n == 0)
-    LOG(LOGS_WARN, "Could not resolve %s", nm->conf->name);
+int
+NCL_GetNtsReport(NCL_Instance s, NNC_Report *report)
+{
+  if (!s->nts)
+    return 0;
+  NNC_GetReport(s->nts, report);
+  return 1;
+}
 
-  /* Unreachable pool sources, and (refresh) sources whose address the
-     name no longer has, move to an unused address if there is one */
-  for (i = 0; i < n_sources; i++) {
-    s = sources[i];
-    if (s->name != nm || !(s->replace || (nm->refresh && n > 0 && !in_list(&s->ip, n, ips))))
-      continue;
-    s->replace = 0;
-    ip = unused_address(s->port, n, ips);
-    if (ip)
-      change_address(s, ip);
-  }
-  nm->refresh = 0;
+NCL_Mode
+NCL_GetMode(NCL_Instance s)
+{
+  return s->mode;
+}
 
-  while (nm->n_sources < max && (ip = unused_address(nm->conf->port, n, ips)))
-    add_source(nm->conf, nm, ip);
+/* ---- source control (the command protocol) ---- */
 
-  if (!nm->first_done) {
-    nm->first_done = 1;
-    n_unresolved--;
-  }
-  /* Too few addresses: the rest later, less and less often */
-  if (nm->n_sources < max && !once_mode) {
-    nm->retry_interval = nm->retry_interval > 0.0 ?
-                         fmin(2.0 * nm->retry_interval, RESOLVE_RETRY_MAX) : RESOLVE_RETRY;
-    if (!nm->retry_id)
-      nm->retry_id = SCH_AddTimeout(nm->retry_interval, retry_resolve, nm);
+int
+NCL_SetConnectivity(NCL_Instance s, NCL_Connectivity c)
+{
+  if (s->finished)
+    return 0;
+  if (c == NCL_MAYBE_ONLINE)
+    c = NSK_IsConnectable(&s->ip, s->port) ? NCL_ONLINE : NCL_OFFLINE;
+
+  if (c == NCL_ONLINE) {
+    if (s->mode == NCL_MODE_OFFLINE) {
+      s->mode = NCL_MODE_ONLINE;
+      reset_polling(s);
+      start_initial_timeout(s);
+    } else if (s->mode == NCL_MODE_BURST_WAS_OFFLINE) {
+      s->mode = NCL_MODE_BURST_WAS_ONLINE;
+    } else {
+      return 1;
+    }
+    LOG(LOGS_INFO, "Source %s online", UTI_IPToString(&s->ip));
   } else {
-    nm->retry_interval = 0.0;
+    if (s->mode == NCL_MODE_ONLINE)
+      take_offline(s);
+    else if (s->mode == NCL_MODE_BURST_WAS_ONLINE)
+      s->mode = NCL_MODE_BURST_WAS_OFFLINE;
+    else
+      return 1;
+    LOG(LOGS_INFO, "Source %s offline", UTI_IPToString(&s->ip));
   }
-  check_once_done();
+  return 1;
 }
 
-/* One resolution at a time per name; refresh marks the running one */
-static void
-start_resolve(Name *nm, int refresh)
+int
+NCL_InitiateBurst(NCL_Instance s, int n_good, int n_total)
 {
-  if (refresh)
-    nm->refresh = 1;
-  if (nm->resolving)
-    return;
-  SCH_RemoveTimeout(nm->retry_id);
-  nm->retry_id = 0;
-  nm->resolving = 1;
-  if (!NRS_Resolve(nm->conf->name, CNF_GetAddressFamily(), resolved, nm))
-    resolved(0, NULL, nm);
+  if (s->finished)
+    return 0;
+  /* A burst already running is not started again (chronyd's) */
+  if (in_burst(s))
+    return 1;
+  s->mode = s->mode == NCL_MODE_ONLINE ? NCL_MODE_BURST_WAS_ONLINE : NCL_MODE_BURST_WAS_OFFLINE;
+  s->burst_good = n_good;
+  s->burst_total = n_total;
+  start_initial_timeout(s);
+  return 1;
 }
+
+int
+NCL_ForceNtsKe(NCL_Instance s)
+{
+  if (s->finished || !s->nts)
+    return 0;
+  NNC_ForceKe(s->nts);
+  return 1;
+}
+
+/* ---- the client ---- */
 
 void
 NCL_SetOnceMode(NCL_DoneHandler handler, void *arg)
 {
   once_mode = 1;
-  done_handler = handler;
-  done_arg = arg;
-  done_called = 0;
+  NCS_SetOnceMode(handler, arg);
 }
 
 void
 NCL_Initialise(void)
 {
-  const CNF_Config *c = CNF_Get();
-  const CNF_Source *conf;
-  Name *nm;
-  IPAddr ip;
-  int i;
-
   KEY_Initialise();
   NRS_Initialise();
   NNC_Initialise();
-  local_precision = measure_precision();
-
-  for (i = 0; i < c->n_sources; i++) {
-    conf = &c->sources[i];
-#ifndef FEAT_NTS
-    /* Never as an unauthenticated source */
-    if (conf->nts) {
-      LOG(LOGS_WARN, "Built without NTS, ignoring source %s", conf->name);
-      continue;
-    }
-#endif
-    if (UTI_StringToIP(conf->name, &ip)) {
-      if (!family_allowed(ip.family)) {
-        LOG(LOGS_WARN, "Ignoring source %s of a disabled address family", conf->name);
-        continue;
-      }
-      add_source(conf, NULL, &ip);
-    } else {
-      nm = MallocNew(Name);
-      memset(nm, 0, sizeof *nm);
-      nm->conf = conf;
-      nm->online = !conf->offline;
-      names = ReallocArray(Name *, n_names + 1, names);
-      names[n_names++] = nm;
-      n_unresolved++;
-      start_resolve(nm, 0);
-    }
-  }
-  check_once_done();
+  local_precision = NSP_MeasurePrecision();
+  NCS_Initialise();
 }
 
 void
 NCL_Finalise(void)
 {
-  int i;
-
   NRS_Finalise();
-  for (i = 0; i < n_sources; i++) {
-    close_socket(sources[i]);
-    SCH_RemoveTimeout(sources[i]->tx_id);
-    /* Saves its cookies for the next start */
-    NNC_DestroyInstance(sources[i]->nts);
-    SRC_DestroySource(sources[i]->src);
-    Free(sources[i]);
-  }
+  NCS_Finalise();
   NNC_Finalise();
-  Free(sources);
-  sources = NULL;
-  n_sources = 0;
-  for (i = 0; i < n_names; i++) {
-    SCH_RemoveTimeout(names[i]->retry_id);
-    Free(names[i]);
-  }
-  Free(names);
-  names = NULL;
-  n_names = 0;
-  n_unresolved = 0;
-  SCH_RemoveTimeout(done_id);
-  done_id = 0;
-}
-
-int
-NCL_GetNumberOfSources(void)
-{
-  return n_sources;
-}
-
-int
-NCL_GetNtpData(int index, NCL_NtpData *data)
-{
-  if (index < 0 || index >= n_sources)
-    return 0;
-  *data = sources[index]->data;
-  return 1;
-}
-
-int
-NCL_GetNtpDataByAddress(const IPAddr *ip, NCL_NtpData *data)
-{
-  int i;
-
-  for (i = 0; i < n_sources; i++) {
-    if (UTI_CompareIPs(&sources[i]->ip, ip) == 0)
-      return NCL_GetNtpData(i, data);
-  }
-  return 0;
-}
-
-int
-NCL_GetNtsReport(int index, NNC_Report *report)
-{
-  if (index < 0 || index >= n_sources || !sources[index]->nts)
-    return 0;
-  NNC_GetReport(sources[index]->nts, report);
-  return 1;
-}
-
-/* ---- source control (the command protocol) ---- */
-
-/* chronyd's matching: address AF_UNSPEC selects every source, a mask of
-   another family than the address means the address exactly */
-static int
-address_matches(const IPAddr *ip, const IPAddr *mask, const IPAddr *address)
-{
-  int i;
-
-  if (address->family == AF_UNSPEC)
-    return 1;
-  if (ip->family != address->family)
-    return 0;
-  if (mask->family != address->family)
-    return UTI_CompareIPs(ip, address) == 0;
-  if (ip->family == AF_INET)
-    return ((ip->addr.in4 ^ address->addr.in4) & mask->addr.in4) == 0;
-  for (i = 0; i < 16; i++) {
-    if ((ip->addr.in6[i] ^ address->addr.in6[i]) & mask->addr.in6[i])
-      return 0;
-  }
-  return 1;
-}
-
-/* onoffline: online if there is a route to the server (a UDP connect
-   sends nothing) */
-static int
-connectable(const Source *s)
-{
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int fd, ok;
-
-  fd = socket(s->ip.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return 0;
-  len = UTI_IPPortToSockaddr(&s->ip, s->port, &ss);
-  ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
-  close(fd);
-  return ok;
-}
-
-static void
-set_connectivity(Source *s, NCL_Connectivity c)
-{
-  if (c == NCL_MAYBE_ONLINE)
-    c = connectable(s) ? NCL_ONLINE : NCL_OFFLINE;
-
-  if (c == NCL_ONLINE) {
-    if (s->mode == MD_OFFLINE) {
-      s->mode = MD_ONLINE;
-      reset_polling(s);
-      start_initial_timeout(s);
-    } else if (s->mode == MD_BURST_WAS_OFFLINE) {
-      s->mode = MD_BURST_WAS_ONLINE;
-    } else {
-      return;
-    }
-    LOG(LOGS_INFO, "Source %s online", UTI_IPToString(&s->ip));
-  } else {
-    if (s->mode == MD_ONLINE)
-      take_offline(s);
-    else if (s->mode == MD_BURST_WAS_ONLINE)
-      s->mode = MD_BURST_WAS_OFFLINE;
-    else
-      return;
-    LOG(LOGS_INFO, "Source %s offline", UTI_IPToString(&s->ip));
-  }
-}
-
-int
-NCL_SetConnectivity(const IPAddr *mask, const IPAddr *address, NCL_Connectivity c)
-{
-  int i, any = 0;
-
-  for (i = 0; i < n_sources; i++) {
-    if (sources[i]->finished || !address_matches(&sources[i]->ip, mask, address))
-      continue;
-    set_connectivity(sources[i], c);
-    any = 1;
-  }
-
-  /* Sources still to come from names start in the new mode (onoffline
-     cannot know yet where they will be) */
-  if (address->family == AF_UNSPEC && c != NCL_MAYBE_ONLINE) {
-    for (i = 0; i < n_names; i++) {
-      names[i]->online = c == NCL_ONLINE;
-      if (names[i]->n_sources < (names[i]->conf->type == CNF_SRC_POOL ?
-                                 names[i]->conf->maxsources : 1))
-        any = 1;
-    }
-  }
-  return any;
-}
-
-int
-NCL_InitiateBurst(const IPAddr *mask, const IPAddr *address, int n_good, int n_total)
-{
-  Source *s;
-  int i, any = 0;
-
-  for (i = 0; i < n_sources; i++) {
-    s = sources[i];
-    if (s->finished || !address_matches(&s->ip, mask, address))
-      continue;
-    any = 1;
-    /* A burst already running is not started again (chronyd's) */
-    if (in_burst(s))
-      continue;
-    s->mode = s->mode == MD_ONLINE ? MD_BURST_WAS_ONLINE : MD_BURST_WAS_OFFLINE;
-    s->burst_good = n_good;
-    s->burst_total = n_total;
-    start_initial_timeout(s);
-  }
-  return any;
-}
-
-/* New keys and cookies at the next request.  The instance is replaced;
-   the file its destruction writes is removed at once, or the new
-   instance would just load the old cookies again. */
-static void
-refresh_nts(Source *s)
-{
-  const char *dir = CNF_Get()->nts_dump_dir;
-  const char *dump_name = s->conf->type == CNF_SRC_POOL ? UTI_IPToString(&s->ip) :
-                          s->conf->name;
-  char path[PATH_MAX];
-  int r;
-
-  NNC_DestroyInstance(s->nts);
-  /* Only a name nts_ntp_client.c itself would accept as a file name */
-  if (dir && *dir && *dump_name && *dump_name != '.' && !strchr(dump_name, '/')) {
-    r = snprintf(path, sizeof path, "%s/%s.nts", dir, dump_name);
-    if (r > 0 && r < (int)sizeof path)
-      unlink(path);
-  }
-  s->nts = create_nts(s);
-}
-
-void
-NCL_Refresh(void)
-{
-  int i;
-
-  for (i = 0; i < n_names; i++)
-    start_resolve(names[i], 1);
-  for (i = 0; i < n_sources; i++) {
-    if (sources[i]->nts && !sources[i]->finished)
-      refresh_nts(sources[i]);
-  }
-}
-
-void
-NCL_GetActivity(NCL_Activity *a)
-{
-  int i, max;
-
-  memset(a, 0, sizeof *a);
-  for (i = 0; i < n_sources; i++) {
-    switch (sources[i]->mode) {
-      case MD_ONLINE: a->online++; break;
-      case MD_OFFLINE: a->offline++; break;
-      case MD_BURST_WAS_ONLINE: a->burst_online++; break;
-      case MD_BURST_WAS_OFFLINE: a->burst_offline++; break;
-    }
-  }
-  /* As chronyd, every source a name may still give counts unresolved */
-  for (i = 0; i < n_names; i++) {
-    max = names[i]->conf->type == CNF_SRC_POOL ? names[i]->conf->maxsources : 1;
-    if (names[i]->n_sources < max)
-      a->unresolved += max - names[i]->n_sources;
-  }
 }

@@ -26,6 +26,7 @@ NNC_CreateInstance(const char *name, const char *dump_name, const IPAddr *ke_ip,
 
 void NNC_DestroyInstance(NNC_Instance inst) { }
 int NNC_PrepareForAuth(NNC_Instance inst) { return 0; }
+void NNC_ForceKe(NNC_Instance inst) { }
 
 void
 NNC_GetNtpAddress(NNC_Instance inst, IPAddr *ip, uint16_t *port)

@@ -505,6 +505,15 @@ NNC_PrepareForAuth(NNC_Instance inst)
 }
 
 void
+NNC_ForceKe(NNC_Instance inst)
+{
+  DEBUG_LOG("NTS-KE with %s forced", inst->name);
+  drop_keys(inst);
+  /* Asked for by the administrator, not a retry of a failure */
+  inst->ke_failures = 0;
+}
+
+void
 NNC_GetNtpAddress(NNC_Instance inst, IPAddr *ip, uint16_t *port)
 {
   *ip = inst->ntp_ip;

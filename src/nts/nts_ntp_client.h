@@ -10,8 +10,8 @@
   key.  A reply counts only if it echoes that identifier and authenticates
   with the S2C key; its encrypted cookies go into the jar.
 
-  NTS-KE runs when the jar is empty, after an NTS NAK, and when the keys
-  are older than ntsrefresh.  Attempts that are not followed by an
+  NTS-KE runs when the jar is empty, after an NTS NAK, when the keys are
+  older than ntsrefresh, and after the refresh command (NNC_ForceKe).  Attempts that are not followed by an
   authenticated reply back off exponentially (NNC_MIN_KE_INTERVAL doubled
   up to NNC_MAX_KE_INTERVAL), so a dead or hostile server is never
   hammered, whether NTS-KE fails or succeeds with keys that do not work.
@@ -67,6 +67,12 @@ void NNC_DestroyInstance(NNC_Instance inst);
 /* 1 if a request can be authenticated now; otherwise NTS-KE is started
    (unless one is running or the backoff forbids it) and 0 returned */
 int NNC_PrepareForAuth(NNC_Instance inst);
+
+/* The refresh command: drop the keys and cookies, so that the next
+   NNC_PrepareForAuth starts a new NTS-KE at once, without the backoff of
+   earlier failures.  An NTS-KE already running is kept: its keys are as
+   new as those of another one would be. */
+void NNC_ForceKe(NNC_Instance inst);
 
 /* Where the NTP requests go; valid after NNC_PrepareForAuth returned 1 */
 void NNC_GetNtpAddress(NNC_Instance inst, IPAddr *ip, uint16_t *port);

@@ -123,6 +123,11 @@ ctl -c sources > "$TMP/src.csv"
 check "  ... the offline source's reachability is 0" \
   awk -F, -v b=$B '$3 == b && $6 == 0 { f = 1 } END { exit !f }' "$TMP/src.csv"
 
+ctl -c selectdata > "$TMP/sel.csv"
+sed 's/^/    /' "$TMP/sel.csv"
+check "  ... selectdata shows the offline source as new again (M)" \
+  awk -F, -v b=$B '$1 == "M" && $2 == b { f = 1 } END { exit !f }' "$TMP/sel.csv"
+
 check "refresh: 200 OK" ok_status refresh
 check "reload sources: 200 OK (no sourcedir)" ok_status reload sources
 check "ntsd still polls after refresh" tx_grows $A 3

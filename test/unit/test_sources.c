@@ -21,6 +21,7 @@
 #include "ntp_client.h"
 #include "ntp_pkt.h"
 #include "ntp_resolve.h"
+#include "ntp_sources.h"
 #include "sched.h"
 #include "sources.h"
 #include "test.h"
@@ -117,12 +118,12 @@ watch(void *arg)
   NCL_NtpData d;
 
   elapsed += 0.02;
-  if (NCL_GetNumberOfSources() == 2) {
+  if (NCS_GetNumberOfSources() == 2) {
     /* The addresses source 0 has had, in order */
-    if (NCL_GetNtpData(0, &d) &&
+    if (NCS_GetNtpData(0, &d) &&
         (n_source0 == 0 || source0[n_source0 - 1] != d.remote_addr.addr.in4) && n_source0 < 8)
       source0[n_source0++] = d.remote_addr.addr.in4;
-    if (NCL_GetNtpData(1, &d)) {
+    if (NCS_GetNtpData(1, &d)) {
       if (d.remote_addr.addr.in4 != 0x7f000002)
         source1_moved = 1;
       source1_good = d.good_count;
@@ -137,7 +138,7 @@ watch(void *arg)
 int
 main(void)
 {
-  NCL_Activity a;
+  NCS_Activity a;
   IPAddr all;
   char line[128];
   uint16_t port = 0;
@@ -161,7 +162,7 @@ main(void)
   CNF_ParseLine("test", 1, line);
   NCL_Initialise();
 
-  NCL_GetActivity(&a);
+  NCS_GetActivity(&a);
   TEST_CHECK(a.unresolved == 2 && a.online == 0);
 
   SCH_AddTimeout(0.02, watch, NULL);
@@ -179,23 +180,53 @@ main(void)
   TEST_CHECK(source1_good > 0);
   TEST_CHECK(SRC_GetNumberOfSources() == 2);
 
-  NCL_GetActivity(&a);
+  NCS_GetActivity(&a);
   TEST_CHECK(a.online == 2 && a.offline == 0 && a.unresolved == 0);
 
   /* offline for all sources, then a burst of one */
   memset(&all, 0, sizeof all);
   all.family = AF_UNSPEC;
-  TEST_CHECK(NCL_SetConnectivity(&all, &all, NCL_OFFLINE));
-  NCL_GetActivity(&a);
+  TEST_CHECK(NCS_SetConnectivity(&all, &all, NCL_OFFLINE));
+  NCS_GetActivity(&a);
   TEST_CHECK(a.online == 0 && a.offline == 2);
-  TEST_CHECK(NCL_InitiateBurst(&all, &fake_ips[1], 1, 2));
-  NCL_GetActivity(&a);
+  TEST_CHECK(NCS_InitiateBurst(&all, &fake_ips[1], 1, 2));
+  NCS_GetActivity(&a);
   TEST_CHECK(a.offline == 1 && a.burst_offline == 1);
   /* No source is at the third address now */
-  TEST_CHECK(!NCL_InitiateBurst(&all, &fake_ips[2], 1, 2));
+  TEST_CHECK(!NCS_InitiateBurst(&all, &fake_ips[2], 1, 2));
 
   SRC_ResetSources();
   TEST_CHECK(SRC_GetNumberOfSamples(SRC_GetSourceByIndex(1)) == 0);
+
+  /* refresh: the name lost 127.0.0.1, so the source there moves to the
+     free 127.0.0.3; the one at 127.0.0.2 stays */
+  fake_ips[0].addr.in4 = 0x7f000003;
+  n_fake_ips = 2;
+  i = n_resolves;
+  NCS_Refresh();
+  /* The loop has quit for good: the answer is given here */
+  answer(NULL);
+  TEST_CHECK(n_resolves == i + 1);
+  {
+    NCL_NtpData d;
+    IPAddr old_ip;
+
+    memset(&old_ip, 0, sizeof old_ip);
+    TEST_CHECK(NCS_GetNtpData(0, &d) && d.remote_addr.addr.in4 == 0x7f000003);
+    TEST_CHECK(NCS_GetNtpData(1, &d) && d.remote_addr.addr.in4 == 0x7f000002);
+    TEST_CHECK(NCS_GetNtpDataByAddress(&fake_ips[0], &d) &&
+               d.remote_addr.addr.in4 == 0x7f000003);
+    old_ip.family = AF_INET;
+    old_ip.addr.in4 = 0x7f000001;
+    TEST_CHECK(!NCS_GetNtpDataByAddress(&old_ip, &d));
+    TEST_CHECK(!NCS_GetNtpData(2, &d));
+  }
+  /* Not NTS sources: no authdata */
+  {
+    NNC_Report r;
+
+    TEST_CHECK(!NCS_GetNtsReport(0, &r) && !NCS_GetNtsReport(5, &r));
+  }
 
   NCL_Finalise();
   SRC_Finalise();
