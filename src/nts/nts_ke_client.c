@@ -182,7 +182,7 @@ process_response(NKC_Instance inst)
     if (resp.error >= 0)
       LOG_RATE(LOGS_ERR, "NTS-KE server %s sent error %d", inst->label, resp.error);
     else
-      LOG_RATE(LOGS_ERR, "Unusable NTS-KE response from %s", inst->label);
+      LOG_RATE(LOGS_ERR, "Unusable NTS-KE response from %s : %s", inst->label, resp.reason);
     fail(inst);
     return;
   }
@@ -207,6 +207,9 @@ process_response(NKC_Instance inst)
 
   DEBUG_LOG("NTS-KE with %s: %d cookies, server \"%s\" port %d", inst->label,
             result.n_cookies, result.server, result.port);
+  if (resp.n_skipped_cookies > 0)
+    DEBUG_LOG("NTS-KE with %s: ignored %d cookies (beyond %d, or not a multiple of 4 long)",
+              inst->label, resp.n_skipped_cookies, NKR_MAX_COOKIES);
   finish(inst, &result);
   memset(&result, 0, sizeof result);
 }

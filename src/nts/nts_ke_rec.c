@@ -8,6 +8,8 @@
 */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nts_ke_rec.h"
@@ -323,10 +325,46 @@ NKR_BuildRequest(uint8_t *buf, int max)
 
 /* ================================================== */
 
+/* Record the first problem found with a response */
+static void set_reason(NKR_Response *resp, const char *format, ...)
+  __attribute__((format(printf, 2, 3)));
+
+static void
+set_reason(NKR_Response *resp, const char *format, ...)
+{
+  va_list ap;
+
+  if (resp->reason[0] != '\0')
+    return;
+  va_start(ap, format);
+  vsnprintf(resp->reason, sizeof resp->reason, format, ap);
+  va_end(ap);
+}
+
+/* A u16 negotiation record of the response: 1 if it holds exactly the
+   value asked for, else 0 with the reason set */
+static int
+check_choice(NKR_Response *resp, const Record *rec, const char *what, int wanted)
+{
+  if (rec->body_len == 0) {
+    set_reason(resp, "no %s in common", what);
+    return 0;
+  }
+  if (rec->body_len != 2) {
+    set_reason(resp, "bad length %d of %s record", rec->body_len, what);
+    return 0;
+  }
+  if (get16(rec->body) != wanted) {
+    set_reason(resp, "unsupported %s %d", what, get16(rec->body));
+    return 0;
+  }
+  return 1;
+}
+
 NKR_Status
 NKR_ParseResponse(const uint8_t *msg, int len, NKR_Response *resp)
 {
-  int n_next = 0, n_aead = 0, n_port = 0, bad = 0;
+  int n_next = 0, n_aead = 0, n_port = 0, n_server = 0;
   NKR_Status status;
   Record rec;
   Reader r;
@@ -336,74 +374,105 @@ NKR_ParseResponse(const uint8_t *msg, int len, NKR_Response *resp)
   resp->aead = -1;
 
   status = NKR_CheckMessage(msg, len);
-  if (status != NKR_OK)
+  if (status != NKR_OK) {
+    set_reason(resp, status == NKR_INCOMPLETE ? "incomplete message" : "malformed message");
     return status;
+  }
 
   r.msg = msg;
   r.len = len;
   r.offset = 0;
 
-  while (!bad && next_record(&r, &rec)) {
+  /* Stop at the first problem, which is the one reported */
+  while (resp->reason[0] == '\0' && next_record(&r, &rec)) {
     switch (rec.type) {
       case NKR_REC_NEXT_PROTOCOL:
-        if (!rec.critical || n_next++ > 0 || rec.body_len != 2 ||
-            get16(rec.body) != NKR_NEXT_PROTOCOL_NTPV4)
-          bad = 1;
-        else
+        if (!rec.critical)
+          set_reason(resp, "next protocol record not critical");
+        else if (n_next++ > 0)
+          set_reason(resp, "more than one next protocol record");
+        else if (check_choice(resp, &rec, "next protocol", NKR_NEXT_PROTOCOL_NTPV4))
           resp->ntpv4 = 1;
         break;
       case NKR_REC_AEAD_ALGORITHM:
-        if (n_aead++ > 0 || rec.body_len != 2 || get16(rec.body) != NKR_AEAD_AES_SIV_CMAC_256)
-          bad = 1;
-        else
+        if (n_aead++ > 0)
+          set_reason(resp, "more than one AEAD algorithm record");
+        else if (check_choice(resp, &rec, "AEAD algorithm", NKR_AEAD_AES_SIV_CMAC_256))
           resp->aead = NKR_AEAD_AES_SIV_CMAC_256;
         break;
       case NKR_REC_ERROR:
-        if (rec.body_len == 2)
+        if (rec.body_len == 2) {
           resp->error = get16(rec.body);
-        bad = 1;
+          set_reason(resp, "error record %d", resp->error);
+        } else {
+          set_reason(resp, "error record of bad length %d", rec.body_len);
+        }
         break;
       case NKR_REC_WARNING:
         /* No warnings are defined; as chronyd, do not trust the rest */
-        bad = 1;
+        if (rec.body_len == 2)
+          set_reason(resp, "warning record %d", get16(rec.body));
+        else
+          set_reason(resp, "warning record of bad length %d", rec.body_len);
         break;
       case NKR_REC_NEW_COOKIE:
-        if (rec.body_len < 1 || rec.body_len > NKR_MAX_COOKIE_LEN ||
-            resp->n_cookies >= NKR_MAX_COOKIES) {
-          bad = 1;
+        /* Every cookie is checked, even those beyond the ones kept */
+        if (rec.body_len < 1 || rec.body_len > NKR_MAX_COOKIE_LEN) {
+          set_reason(resp, "cookie of bad length %d", rec.body_len);
           break;
         }
-        /* A cookie has to fit an NTP extension field without padding,
-           which would change it; chronyd skips such cookies too */
-        if (rec.body_len % 4 != 0)
+        /* As chronyd, keep the first NKR_MAX_COOKIES and ignore the rest
+           (RFC 8915 sets no limit on what a server sends).  A cookie has
+           to fit an NTP extension field without padding, which would
+           change it; chronyd skips such cookies too. */
+        if (resp->n_cookies >= NKR_MAX_COOKIES || rec.body_len % 4 != 0) {
+          resp->n_skipped_cookies++;
           break;
+        }
         resp->cookies[resp->n_cookies] = rec.body;
         resp->cookie_lens[resp->n_cookies] = rec.body_len;
         resp->n_cookies++;
         break;
       case NKR_REC_SERVER_NEGOTIATION:
-        if (resp->server_name[0] != '\0' ||
-            !is_valid_name((const char *)rec.body, rec.body_len)) {
-          bad = 1;
+        if (n_server++ > 0) {
+          set_reason(resp, "more than one server negotiation record");
+          break;
+        }
+        if (!is_valid_name((const char *)rec.body, rec.body_len)) {
+          set_reason(resp, "invalid server name (length %d)", rec.body_len);
           break;
         }
         memcpy(resp->server_name, rec.body, rec.body_len);
         resp->server_name[rec.body_len] = '\0';
         break;
       case NKR_REC_PORT_NEGOTIATION:
-        if (n_port++ > 0 || rec.body_len != 2 || get16(rec.body) == 0)
-          bad = 1;
+        if (n_port++ > 0)
+          set_reason(resp, "more than one port negotiation record");
+        else if (rec.body_len != 2)
+          set_reason(resp, "bad length %d of port negotiation record", rec.body_len);
+        else if (get16(rec.body) == 0)
+          set_reason(resp, "port 0 in port negotiation record");
         else
           resp->port = get16(rec.body);
         break;
       default:
         if (rec.critical)
-          bad = 1;
+          set_reason(resp, "unknown critical record 0x%04x", rec.type);
         break;
     }
   }
 
-  if (bad || !resp->ntpv4 || resp->aead != NKR_AEAD_AES_SIV_CMAC_256 || resp->n_cookies == 0)
-    return NKR_BAD;
-  return NKR_OK;
+  if (!resp->ntpv4)
+    set_reason(resp, "no next protocol record");
+  if (resp->aead != NKR_AEAD_AES_SIV_CMAC_256)
+    set_reason(resp, "no AEAD algorithm record");
+  if (resp->n_cookies == 0) {
+    if (resp->n_skipped_cookies > 0)
+      set_reason(resp, "no usable cookies (%d with a length not a multiple of 4)",
+                 resp->n_skipped_cookies);
+    else
+      set_reason(resp, "no cookies");
+  }
+
+  return resp->reason[0] == '\0' ? NKR_OK : NKR_BAD;
 }

@@ -38,6 +38,8 @@
 #define NKR_MAX_SERVER_LEN 255
 /* How many values of a Next Protocol or AEAD list are kept */
 #define NKR_MAX_LIST 16
+/* Size of NKR_Response.reason, with the terminating NUL */
+#define NKR_MAX_REASON 64
 
 typedef enum {
   NKR_OK,            /* complete and acceptable */
@@ -77,6 +79,13 @@ typedef struct {
   int n_cookies;
   const uint8_t *cookies[NKR_MAX_COOKIES];
   int cookie_lens[NKR_MAX_COOKIES];
+  /* NKR_ParseResponse only: valid New Cookie records not kept (beyond
+     NKR_MAX_COOKIES, or with a length that is not a multiple of 4) */
+  int n_skipped_cookies;
+  /* NKR_ParseResponse only: why the response is not NKR_OK, for the log
+     ("" when it is), e.g. "no cookies", "error record 1", "unknown
+     critical record 0x4000" */
+  char reason[NKR_MAX_REASON];
 } NKR_Response;
 
 /* Framing only: is this a whole message (NKR_OK), the start of one
@@ -98,9 +107,12 @@ int NKR_BuildResponse(const NKR_Response *resp, uint8_t *buf, int max);
 /* Client side: Next Protocol NTPv4 and AEAD 15, both critical */
 int NKR_BuildRequest(uint8_t *buf, int max);
 
-/* NKR_OK only for a usable response: NTPv4, AEAD 15, 1-8 cookies, no Error
-   or Warning record, no unknown critical record.  resp->error holds the
-   code of an Error record (else -1). */
+/* NKR_OK only for a usable response: NTPv4, AEAD 15, at least one usable
+   cookie, no Error or Warning record, no unknown critical record, and
+   every record of a valid length.  As chronyd, the first NKR_MAX_COOKIES
+   usable cookies are kept and any further ones are ignored (their length
+   is still checked).  resp->error holds the code of an Error record (else
+   -1); resp->reason says what was wrong when the status is not NKR_OK. */
 NKR_Status NKR_ParseResponse(const uint8_t *msg, int len, NKR_Response *resp);
 
 #endif

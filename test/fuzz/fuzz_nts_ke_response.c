@@ -4,7 +4,8 @@
   The input is what a server sent over TLS.  A response taken as usable
   must hold what the client relies on (cookies inside the message, a
   printable server name, a port), and building it again must give a
-  response that parses to the same.
+  response that parses to the same.  Any other has a reason for the log,
+  and a usable one none.  More cookies than the client keeps are fine.
 */
 #include "config.h"
 
@@ -38,6 +39,27 @@ FUZ_WriteSeeds(void)
   len = NKR_BuildResponse(&resp, buf, sizeof buf);
   FUZ_ASSERT(len > 0);
   FUZ_WriteSeed("eight-cookies", buf, len);
+
+  /* Twelve cookies (the builder makes at most eight): the last record
+     before the End of Message is repeated */
+  FUZ_ASSERT(len + 4 * (4 + (int)sizeof cookies[0]) <= (int)sizeof buf);
+  for (i = 0; i < 4; i++)
+    memcpy(buf + len - 4 + i * (4 + sizeof cookies[0]), buf + len - 4 - (4 + sizeof cookies[0]),
+           4 + sizeof cookies[0]);
+  memcpy(buf + len - 4 + 4 * (4 + sizeof cookies[0]), "\x80\0\0\0", 4);
+  len += 4 * (4 + sizeof cookies[0]);
+  FUZ_ASSERT(NKR_ParseResponse(buf, len, &resp) == NKR_OK &&
+             resp.n_cookies == NKR_MAX_COOKIES && resp.n_skipped_cookies == 4);
+  FUZ_WriteSeed("twelve-cookies", buf, len);
+
+  memset(&resp, 0, sizeof resp);
+  resp.error = -1;
+  resp.ntpv4 = 1;
+  resp.aead = NKR_AEAD_AES_SIV_CMAC_256;
+  for (i = 0; i < NKR_MAX_COOKIES; i++) {
+    resp.cookies[i] = cookies[i];
+    resp.cookie_lens[i] = sizeof cookies[i];
+  }
 
   resp.port = 12345;
   resp.server = "ntp.example.org";
@@ -78,6 +100,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   status = NKR_ParseResponse(data, size, &resp);
   FUZ_ASSERT(resp.server == NULL);
   FUZ_ASSERT(memchr(resp.server_name, '\0', sizeof resp.server_name));
+  FUZ_ASSERT(memchr(resp.reason, '\0', sizeof resp.reason));
+  FUZ_ASSERT((status == NKR_OK) == (resp.reason[0] == '\0'));
+  FUZ_ASSERT(resp.n_cookies >= 0 && resp.n_cookies <= NKR_MAX_COOKIES);
+  FUZ_ASSERT(resp.n_skipped_cookies >= 0 && resp.n_skipped_cookies <= (int)size / 4);
   if (status != NKR_OK)
     return 0;
 
@@ -98,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   FUZ_ASSERT(len > 0 && len <= (int)size);
   FUZ_ASSERT(NKR_ParseResponse(buf, len, &again) == NKR_OK);
   FUZ_ASSERT(again.port == resp.port && again.n_cookies == resp.n_cookies);
+  FUZ_ASSERT(again.n_skipped_cookies == 0 && again.reason[0] == '\0');
   FUZ_ASSERT(strcmp(again.server_name, resp.server_name) == 0);
   for (i = 0; i < resp.n_cookies; i++) {
     FUZ_ASSERT(again.cookie_lens[i] == resp.cookie_lens[i]);

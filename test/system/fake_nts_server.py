@@ -22,7 +22,10 @@ MODE, NTS-KE side (the NTP side then behaves):
     nocookies    a response without New Cookie records
     error        an Error record (code 1, Bad Request)
     warning      a Warning record
-    ninecookies  nine cookies (RFC 8915 allows eight at most)
+    ninecookies  nine cookies, the ninth different (RFC 8915 sets no limit;
+                 as chronyd, the client keeps the first eight and ignores
+                 the rest), then the NTP side behaves (only the first eight
+                 are valid cookies for it)
     badaead      AEAD algorithm 30 (AEAD_AES_128_GCM_SIV, not asked for)
     badproto     Next Protocol 0x8000 (not asked for)
     critical     an unknown critical record (type 0x4000)
@@ -150,7 +153,13 @@ def ke_response(mode, c2s, s2c):
     proto = record(1, u16(0x8000 if mode == "badproto" else 0))
     aead = record(4, u16(30 if mode == "badaead" else AEAD_SIV_256))
     n_cookies = {"nocookies": 0, "ninecookies": 9}.get(mode, 8)
-    cookies = b"".join(record(5, cookie, critical=False) for _ in range(n_cookies))
+    cookies = b"".join(record(5, cookie, critical=False) for _ in range(min(n_cookies, 8)))
+    if n_cookies > 8:
+        # Beyond what the client keeps: a cookie the NTP side refuses, so
+        # a client that used it would be seen ("ntp request without a
+        # usable NTS cookie")
+        cookies += b"".join(record(5, b"XTRA" + c2s + s2c, critical=False)
+                            for _ in range(n_cookies - 8))
     extra = b""
     if mode == "error":
         return record(2, u16(1)) + record(0), 0

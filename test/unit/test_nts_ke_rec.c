@@ -5,6 +5,7 @@
 */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,6 +343,7 @@ test_build_response(void)
   len = NKR_BuildResponse(&resp, buf, sizeof buf);
   TEST_CHECK(len == sizeof error_resp && memcmp(buf, error_resp, len) == 0);
   TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD && parsed.error == 1);
+  TEST_CHECK(strcmp(parsed.reason, "error record 1") == 0);
   resp.error = 0x10000;
   TEST_CHECK(NKR_BuildResponse(&resp, buf, sizeof buf) == 0);
 
@@ -350,12 +352,14 @@ test_build_response(void)
   len = NKR_BuildResponse(&resp, buf, sizeof buf);
   TEST_CHECK(len == sizeof no_proto && memcmp(buf, no_proto, len) == 0);
   TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD);
+  TEST_CHECK(strcmp(parsed.reason, "no next protocol in common") == 0);
 
   resp.ntpv4 = 1;
   resp.aead = -1;
   len = NKR_BuildResponse(&resp, buf, sizeof buf);
   TEST_CHECK(len == sizeof no_aead && memcmp(buf, no_aead, len) == 0);
   TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_BAD);
+  TEST_CHECK(strcmp(parsed.reason, "no AEAD algorithm in common") == 0);
 
   resp.aead = 15;
   resp.port = 4123;
@@ -373,7 +377,7 @@ test_build_response(void)
   TEST_CHECK(buf[off] == 0 && buf[off + 1] == 5 && buf[off + 2] == 0 && buf[off + 3] == 100);
   TEST_CHECK(memcmp(buf + len - 4, "\x80\0\0\0", 4) == 0);
 
-  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK && parsed.reason[0] == '\0');
   TEST_CHECK(parsed.error == -1 && parsed.ntpv4 && parsed.aead == 15 && parsed.port == 4123);
   TEST_CHECK(strcmp(parsed.server_name, "ntp.example.net") == 0 && !parsed.server);
   TEST_CHECK(parsed.n_cookies == 8);
@@ -385,7 +389,8 @@ test_build_response(void)
 
   /* Truncated: incomplete at every length; too small a buffer: nothing */
   for (i = 0; i < len; i++)
-    TEST_CHECK(NKR_ParseResponse(buf, i, &parsed) == NKR_INCOMPLETE);
+    TEST_CHECK(NKR_ParseResponse(buf, i, &parsed) == NKR_INCOMPLETE &&
+               strcmp(parsed.reason, "incomplete message") == 0);
   for (i = 0; i < len; i++)
     TEST_CHECK(NKR_BuildResponse(&resp, buf, i) == 0);
   TEST_CHECK(NKR_BuildResponse(&resp, buf, len) == len);
@@ -450,6 +455,35 @@ response_with(const void *extra, int type, int extra_len, NKR_Response *parsed)
   return NKR_ParseResponse(m.b, m.len, parsed);
 }
 
+/* NKR_BAD, for the given reason */
+static int
+refused(const uint8_t *msg, int len, const char *reason)
+{
+  NKR_Response r;
+
+  if (NKR_ParseResponse(msg, len, &r) != NKR_BAD)
+    return 0;
+  if (strcmp(r.reason, reason) != 0) {
+    fprintf(stderr, "reason \"%s\", expected \"%s\"\n", r.reason, reason);
+    return 0;
+  }
+  return 1;
+}
+
+static int
+refused_with(const void *extra, int type, int extra_len, const char *reason)
+{
+  NKR_Response r;
+
+  if (response_with(extra, type, extra_len, &r) != NKR_BAD)
+    return 0;
+  if (strcmp(r.reason, reason) != 0) {
+    fprintf(stderr, "reason \"%s\", expected \"%s\"\n", r.reason, reason);
+    return 0;
+  }
+  return 1;
+}
+
 static void
 test_parse_response(void)
 {
@@ -458,62 +492,134 @@ test_parse_response(void)
   int i;
 
   TEST_CHECK(response_with(NULL, -1, 0, &r) == NKR_OK && r.n_cookies == 1);
+  TEST_CHECK(r.reason[0] == '\0' && r.n_skipped_cookies == 0);
 
   /* Error and Warning records, critical or not */
   TEST_CHECK(response_with("\0\2", C | NKR_REC_ERROR, 2, &r) == NKR_BAD && r.error == 2);
-  TEST_CHECK(response_with("\0\2\0", NKR_REC_ERROR, 3, &r) == NKR_BAD);
-  TEST_CHECK(response_with("\0\0", NKR_REC_WARNING, 2, &r) == NKR_BAD);
+  TEST_CHECK(strcmp(r.reason, "error record 2") == 0);
+  TEST_CHECK(refused_with("\0\2", NKR_REC_ERROR, 2, "error record 2"));
+  TEST_CHECK(response_with("\0\2\0", NKR_REC_ERROR, 3, &r) == NKR_BAD && r.error == -1);
+  TEST_CHECK(strcmp(r.reason, "error record of bad length 3") == 0);
+  TEST_CHECK(refused_with("\0\0", NKR_REC_WARNING, 2, "warning record 0"));
+  TEST_CHECK(refused_with("\0\1", C | NKR_REC_WARNING, 2, "warning record 1"));
+  TEST_CHECK(refused_with("", NKR_REC_WARNING, 0, "warning record of bad length 0"));
 
   /* Duplicate or contradicting negotiation */
-  TEST_CHECK(response_with("\0\0", C | NKR_REC_NEXT_PROTOCOL, 2, &r) == NKR_BAD);
-  TEST_CHECK(response_with("\0\x0f", C | NKR_REC_AEAD_ALGORITHM, 2, &r) == NKR_BAD);
+  TEST_CHECK(refused_with("\0\0", C | NKR_REC_NEXT_PROTOCOL, 2,
+                          "more than one next protocol record"));
+  TEST_CHECK(refused_with("\0\x0f", C | NKR_REC_AEAD_ALGORITHM, 2,
+                          "more than one AEAD algorithm record"));
 
   /* Unknown records */
-  TEST_CHECK(response_with("x", C | 0x0200, 1, &r) == NKR_BAD);
+  TEST_CHECK(refused_with("x", C | 0x0200, 1, "unknown critical record 0x0200"));
+  TEST_CHECK(refused_with("", C | 0x4000, 0, "unknown critical record 0x4000"));
+  TEST_CHECK(refused_with("", C | 0x7fff, 0, "unknown critical record 0x7fff"));
   TEST_CHECK(response_with("x", 0x0200, 1, &r) == NKR_OK);
 
   /* Port */
   TEST_CHECK(response_with("\x01\x00", C | NKR_REC_PORT_NEGOTIATION, 2, &r) == NKR_OK &&
              r.port == 256);
-  TEST_CHECK(response_with("\0\0", C | NKR_REC_PORT_NEGOTIATION, 2, &r) == NKR_BAD);
-  TEST_CHECK(response_with("\0", C | NKR_REC_PORT_NEGOTIATION, 1, &r) == NKR_BAD);
+  TEST_CHECK(refused_with("\0\0", C | NKR_REC_PORT_NEGOTIATION, 2,
+                          "port 0 in port negotiation record"));
+  TEST_CHECK(refused_with("\0", C | NKR_REC_PORT_NEGOTIATION, 1,
+                          "bad length 1 of port negotiation record"));
 
   /* Server names */
   TEST_CHECK(response_with("192.0.2.1", C | NKR_REC_SERVER_NEGOTIATION, 9, &r) == NKR_OK &&
              strcmp(r.server_name, "192.0.2.1") == 0);
-  TEST_CHECK(response_with("", C | NKR_REC_SERVER_NEGOTIATION, 0, &r) == NKR_BAD);
-  TEST_CHECK(response_with("a\nb", C | NKR_REC_SERVER_NEGOTIATION, 3, &r) == NKR_BAD);
-  TEST_CHECK(response_with("a\0b", C | NKR_REC_SERVER_NEGOTIATION, 3, &r) == NKR_BAD);
+  TEST_CHECK(refused_with("", C | NKR_REC_SERVER_NEGOTIATION, 0, "invalid server name (length 0)"));
+  TEST_CHECK(refused_with("a\nb", C | NKR_REC_SERVER_NEGOTIATION, 3,
+                          "invalid server name (length 3)"));
+  TEST_CHECK(refused_with("a\0b", C | NKR_REC_SERVER_NEGOTIATION, 3,
+                          "invalid server name (length 3)"));
   {
     char name[NKR_MAX_SERVER_LEN + 1];
     memset(name, 'n', sizeof name);
-    TEST_CHECK(response_with(name, C | NKR_REC_SERVER_NEGOTIATION, sizeof name, &r) == NKR_BAD);
+    TEST_CHECK(refused_with(name, C | NKR_REC_SERVER_NEGOTIATION, sizeof name,
+                            "invalid server name (length 256)"));
   }
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put(&m, C | NKR_REC_SERVER_NEGOTIATION, "a", 1);
+  put(&m, C | NKR_REC_SERVER_NEGOTIATION, "b", 1);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "more than one server negotiation record"));
 
-  /* Cookies: none, too many, too long, empty; unpaddable ones skipped */
+  /* Cookies: none, more than kept, too long, empty; unpaddable ones skipped */
   m.len = 0;
   put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
   put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "no cookies"));
   m.len -= 4;
   for (i = 0; i < NKR_MAX_COOKIES; i++)
     put(&m, NKR_REC_NEW_COOKIE, cookie_data(i), 64);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK && r.n_cookies == 8);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK && r.n_cookies == 8 &&
+             r.n_skipped_cookies == 0);
+
+  /* A ninth and further cookies are ignored (as chronyd), the first eight
+     kept in order, and every length is still checked */
   m.len -= 4;
-  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 64);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(NKR_MAX_COOKIES - 1), 68);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK && r.n_cookies == NKR_MAX_COOKIES &&
+             r.n_skipped_cookies == 1 && r.reason[0] == '\0');
+  for (i = 0; i < r.n_cookies; i++) {
+    TEST_CHECK(r.cookie_lens[i] == 64 && memcmp(r.cookies[i], cookie_data(i), 64) == 0);
+    TEST_CHECK(r.cookies[i] >= m.b && r.cookies[i] + 64 <= m.b + m.len);
+  }
+  m.len -= 4;
+  for (i = 0; i < 50; i++)
+    put(&m, NKR_REC_NEW_COOKIE, cookie_data(i % NKR_MAX_COOKIES), NKR_MAX_COOKIE_LEN);
+  put_eom(&m);
+  TEST_CHECK(m.len < NKR_MAX_MESSAGE);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK && r.n_cookies == NKR_MAX_COOKIES &&
+             r.n_skipped_cookies == 51);
+  for (i = 0; i < r.n_cookies; i++)
+    TEST_CHECK(r.cookie_lens[i] == 64 && memcmp(r.cookies[i], cookie_data(i), 64) == 0);
+  /* ... an oversized or empty one after them still makes it unusable */
+  m.len -= 4;
+  {
+    uint8_t big[NKR_MAX_COOKIE_LEN + 4];
+    memset(big, 1, sizeof big);
+    put(&m, NKR_REC_NEW_COOKIE, big, sizeof big);
+  }
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "cookie of bad length 260"));
+  m.len -= 4 + 4 + NKR_MAX_COOKIE_LEN + 4;
+  put(&m, NKR_REC_NEW_COOKIE, "", 0);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "cookie of bad length 0"));
+  /* ... and so does anything else wrong after them */
+  m.len -= 4 + 4;
+  put(&m, C | 0x1234, "", 0);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "unknown critical record 0x1234"));
+  m.len -= 4 + 4;
+  put16(&m, NKR_REC_ERROR, 2);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD && r.error == 2);
+
   TEST_CHECK(response_with(cookie_data(1), NKR_REC_NEW_COOKIE, NKR_MAX_COOKIE_LEN, &r) ==
              NKR_OK && r.n_cookies == 2 && r.cookie_lens[0] == NKR_MAX_COOKIE_LEN);
   {
     uint8_t big[NKR_MAX_COOKIE_LEN + 4];
     memset(big, 1, sizeof big);
-    TEST_CHECK(response_with(big, NKR_REC_NEW_COOKIE, sizeof big, &r) == NKR_BAD);
+    TEST_CHECK(refused_with(big, NKR_REC_NEW_COOKIE, sizeof big, "cookie of bad length 260"));
   }
-  TEST_CHECK(response_with("", NKR_REC_NEW_COOKIE, 0, &r) == NKR_BAD);
-  TEST_CHECK(response_with("abcdef", NKR_REC_NEW_COOKIE, 6, &r) == NKR_OK && r.n_cookies == 1);
+  TEST_CHECK(refused_with("", NKR_REC_NEW_COOKIE, 0, "cookie of bad length 0"));
+  TEST_CHECK(response_with("abcdef", NKR_REC_NEW_COOKIE, 6, &r) == NKR_OK && r.n_cookies == 1 &&
+             r.n_skipped_cookies == 1);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put(&m, NKR_REC_NEW_COOKIE, "abcdef", 6);
+  put(&m, NKR_REC_NEW_COOKIE, "abcdefg", 7);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "no usable cookies (2 with a length not a multiple of 4)"));
 
   /* Next Protocol: not critical, other protocol, list; AEAD other than 15 */
   m.len = 0;
@@ -521,14 +627,14 @@ test_parse_response(void)
   put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
   put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "next protocol record not critical"));
   m.b[0] |= 0x80;
   TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK);
   m.b[5] = 1;
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "unsupported next protocol 1"));
   m.b[5] = 0;
   m.b[11] = 30;
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "unsupported AEAD algorithm 30"));
   m.b[11] = 15;
   m.b[4] = 0;                  /* AEAD record not critical is fine */
   TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_OK);
@@ -538,18 +644,31 @@ test_parse_response(void)
   put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
   put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "bad length 4 of next protocol record"));
 
-  /* Missing AEAD */
+  /* Missing Next Protocol or AEAD */
   m.len = 0;
   put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
   put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
   put_eom(&m);
-  TEST_CHECK(NKR_ParseResponse(m.b, m.len, &r) == NKR_BAD);
+  TEST_CHECK(refused(m.b, m.len, "no AEAD algorithm record"));
+  m.len = 0;
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "no next protocol record"));
+  m.len = 0;
+  put(&m, C | NKR_REC_AEAD_ALGORITHM, "", 0);
+  put(&m, NKR_REC_NEW_COOKIE, cookie_data(0), 100);
+  put_eom(&m);
+  TEST_CHECK(refused(m.b, m.len, "no AEAD algorithm in common"));
 
   /* Framing errors */
-  TEST_CHECK(response_with("", C | NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD);
-  TEST_CHECK(response_with("", NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD);
+  TEST_CHECK(response_with("", C | NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD &&
+             strcmp(r.reason, "malformed message") == 0);
+  TEST_CHECK(response_with("", NKR_REC_END_OF_MESSAGE, 0, &r) == NKR_BAD &&
+             strcmp(r.reason, "malformed message") == 0);
+  TEST_CHECK(NKR_ParseResponse(NULL, 0, &r) == NKR_BAD && strcmp(r.reason, "malformed message") == 0);
 }
 
 /* Random and mutated input must never crash or read out of bounds (run
@@ -560,7 +679,7 @@ test_random(void)
   NKR_Response resp;
   NKR_Request req;
   uint8_t *buf;
-  int i, j, len, n_ok = 0;
+  int i, j, len, n_ok = 0, n_bad_reason = 0;
   Msg m;
 
   srandom(1);
@@ -581,10 +700,14 @@ test_random(void)
     memcpy(buf, m.b, len);
     if (NKR_ParseRequest(buf, len, &req) == NKR_OK)
       n_ok++;
-    NKR_ParseResponse(buf, len, &resp);
+    /* A reason exactly when the response is not usable */
+    if ((NKR_ParseResponse(buf, len, &resp) == NKR_OK) != (resp.reason[0] == '\0') ||
+        !memchr(resp.reason, '\0', sizeof resp.reason))
+      n_bad_reason++;
     free(buf);
   }
   TEST_CHECK(n_ok > 0);
+  TEST_CHECK(n_bad_reason == 0);
 }
 
 int
