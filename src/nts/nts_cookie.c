@@ -10,15 +10,6 @@
 #define NONCE_OFFSET NCK_KEY_ID_LEN
 #define SEALED_OFFSET (NCK_KEY_ID_LEN + NCK_NONCE_LEN)
 
-static void
-wipe(void *p, size_t len)
-{
-  volatile uint8_t *b = p;
-
-  while (len--)
-    *b++ = 0;
-}
-
 int
 NCK_Seal(const SIV_Instance *siv, uint32_t key_id, const uint8_t *nonce,
          const uint8_t *c2s, const uint8_t *s2c, int key_len, uint8_t *out, int out_max)
@@ -39,7 +30,7 @@ NCK_Seal(const SIV_Instance *siv, uint32_t key_id, const uint8_t *nonce,
   memcpy(plain + NCK_KEY_LEN, s2c, NCK_KEY_LEN);
   ok = SIV_Encrypt(siv, nonce, NCK_NONCE_LEN, NULL, 0, plain, sizeof (plain),
                    out + SEALED_OFFSET);
-  wipe(plain, sizeof (plain));
+  SIV_Wipe(plain, sizeof (plain));
 
   return ok ? NCK_COOKIE_LEN : 0;
 }
@@ -75,6 +66,6 @@ NCK_Open(const SIV_Instance *siv, const uint8_t *cookie, int len,
   memcpy(c2s, plain, NCK_KEY_LEN);
   memcpy(s2c, plain + NCK_KEY_LEN, NCK_KEY_LEN);
   *key_len = NCK_KEY_LEN;
-  wipe(plain, sizeof (plain));
+  SIV_Wipe(plain, sizeof (plain));
   return 1;
 }

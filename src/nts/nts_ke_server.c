@@ -45,6 +45,11 @@
 #define ACCEPT_PAUSE 0.5
 #define MAX_ACCEPTS_PER_EVENT 16
 
+/* A short accept queue makes the kernel drop the final ACK of a burst of
+   connections: the client then believes it is connected, and the server
+   hears of it only when a SYN-ACK retransmission succeeds, seconds later */
+#define LISTEN_BACKLOG 1024
+
 typedef enum {
   ST_HANDSHAKE,
   ST_RECEIVE,
@@ -438,7 +443,7 @@ open_listener(int family, const IPAddr *bind_ip, int port)
   }
 
   sa_len = UTI_IPPortToSockaddr(bind_ip, port, &ss);
-  if (sa_len == 0 || bind(fd, (struct sockaddr *)&ss, sa_len) < 0 || listen(fd, 64) < 0) {
+  if (sa_len == 0 || bind(fd, (struct sockaddr *)&ss, sa_len) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
     LOG(LOGS_ERR, "Could not listen for NTS-KE on %s : %s",
         sa_len ? UTI_SockaddrToString((struct sockaddr *)&ss) : "?", strerror(errno));
     close(fd);

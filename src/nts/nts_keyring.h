@@ -29,6 +29,7 @@
 #define NKY_KEY_LEN NCK_KEY_LEN
 #define NKY_N_KEYS 4
 #define NKY_FILE_NAME "ntskeys"
+#define NKY_NONCE_LEN NCK_NONCE_LEN
 
 /* Fill the ring with new random keys */
 void NKY_Initialise(void);
@@ -44,6 +45,12 @@ int NKY_Rotate(void);
    under the current key.  Returns its length, or 0 on failure. */
 int NKY_MakeCookie(const uint8_t *c2s, const uint8_t *s2c, int key_len,
                    uint8_t *out, int out_max);
+
+/* A fresh nonce of NKY_NONCE_LEN bytes, for cookies and for the
+   authenticators of NTP replies: never repeated within one process (until
+   2^32 nonces, then as unlikely to repeat as random 128-bit values) and
+   unpredictable to anyone.  Returns 0 if no random key could be had. */
+int NKY_MakeNonce(uint8_t *nonce);
 
 /* Open a cookie made with any of the four keys.  c2s and s2c need room for
    NKY_KEY_LEN bytes.  Returns 0 if the key is unknown or the cookie is

@@ -10,8 +10,6 @@
 */
 #include "config.h"
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <string.h>
 
 #include "logging.h"
@@ -20,7 +18,7 @@
 #include "siv.h"
 
 #define MIN_UID_LEN 32
-#define NONCE_LEN 16
+#define NONCE_LEN 16                /* the least a request may use */
 #define TAG_LEN 16
 #define MAX_COOKIES 8
 #define MAX_PLAINTEXT 1280
@@ -54,7 +52,7 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
 {
   const uint8_t *body, *cookie = NULL, *nonce = NULL, *ct = NULL;
   int type, body_len, offset, next, end, auth_offset = -1;
-  int n_uid = 0, n_cookie = 0, n_placeholders = 0, cookie_len = 0;
+  int n_uid = 0, n_cookie = 0, n_placeholders = 0, cookie_len = 0, placeholder_len = -1;
   int nonce_len = 0, ct_len = 0, pt_len;
   uint8_t plaintext[MAX_PLAINTEXT];
   SIV_Instance siv;
@@ -86,7 +84,10 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
         cookie_len = body_len;
         break;
       case NPK_EF_NTS_COOKIE_PLACEHOLDER:
-        n_placeholders++;
+        /* All of one length, checked against the cookie's below */
+        if (n_placeholders++ && body_len != placeholder_len)
+          return NNS_DROP;
+        placeholder_len = body_len;
         break;
       case NPK_EF_NTS_AUTH_AND_EEF:
         auth_offset = offset;
@@ -104,11 +105,8 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
 
   /* Placeholders must be as long as the cookie, so that the reply with a
      fresh cookie per placeholder is never longer than the request */
-  for (offset = info->ef_offset; offset < auth_offset; offset = next) {
-    NPK_GetField(req, end, offset, &type, &body, &body_len, &next);
-    if (type == NPK_EF_NTS_COOKIE_PLACEHOLDER && body_len != cookie_len)
-      return NNS_DROP;
-  }
+  if (n_placeholders > 0 && placeholder_len != cookie_len)
+    return NNS_DROP;
 
   /* Set before the cookie is opened: the NAK's length is capped by it too */
   ctx->req_len = req_len;
@@ -119,7 +117,8 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
   pt_len = ct_len - TAG_LEN;
   if (pt_len > (int)sizeof plaintext)
     return NNS_DROP;
-  if (!SIV_SetKey(&siv, ctx->c2s, ctx->key_len) ||
+  /* Most requests encrypt nothing: their C2S key only makes the tag */
+  if (!(pt_len > 0 ? SIV_SetKey : SIV_SetAuthKey)(&siv, ctx->c2s, ctx->key_len) ||
       !SIV_Decrypt(&siv, nonce, nonce_len, req, auth_offset, ct, ct_len, plaintext))
     return NNS_DROP;
 
@@ -132,7 +131,7 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
 int
 NNS_FinishReply(const NNS_Context *ctx, NNS_Result result, uint8_t *reply, int reply_max)
 {
-  uint8_t plaintext[MAX_PLAINTEXT], cookie[NKY_MAX_COOKIE_LEN], nonce[NONCE_LEN], *auth;
+  uint8_t plaintext[MAX_PLAINTEXT], *cookie, *auth;
   int len = NPK_HEADER_LEN, pt_len, cookie_len, n_cookies, auth_body_len, i, auth_start;
   SIV_Instance siv;
 
@@ -148,17 +147,20 @@ NNS_FinishReply(const NNS_Context *ctx, NNS_Result result, uint8_t *reply, int r
   for (n_cookies = ctx->n_cookies; n_cookies > 0; n_cookies--) {
     cookie_len = NKY_MAX_COOKIE_LEN;
     pt_len = n_cookies * (NPK_EF_HEADER_LEN + pad4(cookie_len));
-    if (len + NPK_EF_HEADER_LEN + 4 + NONCE_LEN + TAG_LEN + pt_len <= reply_max)
+    if (len + NPK_EF_HEADER_LEN + 4 + NKY_NONCE_LEN + TAG_LEN + pt_len <= reply_max)
       break;
   }
   if (n_cookies == 0)
     return 0;
 
-  pt_len = NPK_HEADER_LEN;      /* NPK_AddField works on a packet-like buffer */
+  /* Each cookie is sealed straight into its field (NPK_AddFieldSpace
+     works on a packet-like buffer, hence the header's room) */
+  pt_len = NPK_HEADER_LEN;
   for (i = 0; i < n_cookies; i++) {
-    cookie_len = NKY_MakeCookie(ctx->c2s, ctx->s2c, ctx->key_len, cookie, sizeof cookie);
-    if (cookie_len <= 0 ||
-        !NPK_AddField(plaintext, &pt_len, sizeof plaintext, NPK_EF_NTS_COOKIE, cookie, cookie_len))
+    if (!NPK_AddFieldSpace(plaintext, &pt_len, sizeof plaintext, NPK_EF_NTS_COOKIE,
+                           NKY_MAX_COOKIE_LEN, &cookie) ||
+        NKY_MakeCookie(ctx->c2s, ctx->s2c, ctx->key_len, cookie, NKY_MAX_COOKIE_LEN) !=
+          NKY_MAX_COOKIE_LEN)
       return 0;
   }
   pt_len -= NPK_HEADER_LEN;
@@ -166,22 +168,19 @@ NNS_FinishReply(const NNS_Context *ctx, NNS_Result result, uint8_t *reply, int r
   /* The padding that makes the reply exactly as long as the request goes
      into the authenticator's Additional Padding */
   auth_body_len = reply_max - len - NPK_EF_HEADER_LEN;
-  if (auth_body_len < 4 + NONCE_LEN + TAG_LEN + pt_len)
+  if (auth_body_len < 4 + NKY_NONCE_LEN + TAG_LEN + pt_len)
     return 0;
   auth_start = len;
   if (!NPK_AddFieldSpace(reply, &len, reply_max, NPK_EF_NTS_AUTH_AND_EEF, auth_body_len, &auth))
     return 0;
 
-  if (gnutls_rnd(GNUTLS_RND_NONCE, nonce, sizeof nonce) < 0)
-    return 0;
   auth[0] = 0;
-  auth[1] = NONCE_LEN;
+  auth[1] = NKY_NONCE_LEN;
   auth[2] = (TAG_LEN + pt_len) >> 8;
   auth[3] = (TAG_LEN + pt_len) & 0xff;
-  memcpy(auth + 4, nonce, NONCE_LEN);
-  if (!SIV_SetKey(&siv, ctx->s2c, ctx->key_len) ||
-      !SIV_Encrypt(&siv, nonce, NONCE_LEN, reply, auth_start, plaintext + NPK_HEADER_LEN, pt_len,
-                   auth + 4 + NONCE_LEN))
+  if (!NKY_MakeNonce(auth + 4) || !SIV_SetKey(&siv, ctx->s2c, ctx->key_len) ||
+      !SIV_Encrypt(&siv, auth + 4, NKY_NONCE_LEN, reply, auth_start, plaintext + NPK_HEADER_LEN,
+                   pt_len, auth + 4 + NKY_NONCE_LEN))
     return 0;
   return len;
 }

@@ -11,6 +11,7 @@
 #ifndef NTSD_SIV_H
 #define NTSD_SIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <nettle/siv-cmac.h>
@@ -22,15 +23,26 @@
 
 typedef struct {
   struct siv_cmac_aes128_ctx ctx;
-  int key_set;
+  int key_set;        /* 0: none, 1: the S2V half only, 2: both halves */
 } SIV_Instance;
 
 /* Returns 1 if key_len is SIV_KEY_LEN and the key was set, 0 otherwise
    (the instance then has no key and every operation fails) */
 int SIV_SetKey(SIV_Instance *inst, const uint8_t *key, int key_len);
 
+/* The same, but only the S2V (CMAC) half of the key is expanded: enough
+   to encrypt or decrypt messages with an empty plaintext (the tag alone),
+   and every operation on a non-empty one fails.  An NTS request's
+   authenticator usually has nothing encrypted, and the CTR half's key
+   expansion is about 900 instructions of a 14k-instruction request. */
+int SIV_SetAuthKey(SIV_Instance *inst, const uint8_t *key, int key_len);
+
 /* Wipe the key schedule */
 void SIV_Clear(SIV_Instance *inst);
+
+/* Zero len bytes of secret data (keys, plaintext copies) in a way the
+   compiler may not drop as a dead store; as fast as memset() */
+void SIV_Wipe(void *p, size_t len);
 
 /* Writes SIV_TAG_LEN + plain_len bytes to out: the tag followed by the
    ciphertext.  out must not overlap the inputs.  Returns 0 without a key

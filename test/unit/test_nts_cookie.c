@@ -411,6 +411,44 @@ test_bad_files(void)
   TEST_CHECK(!NKY_Load(dir));
 }
 
+static int
+compare_nonces(const void *a, const void *b)
+{
+  return memcmp(a, b, NKY_NONCE_LEN);
+}
+
+/* Nonces over several refills of the generator's batch and a restart of
+   the generator: all different, none zero, and the cookies carry them */
+static void
+test_nonces(void)
+{
+  static uint8_t n[1000][NKY_NONCE_LEN];
+  uint8_t zero[NKY_NONCE_LEN] = { 0 }, c2s[32], s2c[32], c1[NKY_MAX_COOKIE_LEN],
+          c2[NKY_MAX_COOKIE_LEN];
+  int i, ok = 1;
+
+  for (i = 0; i < 1000; i++) {
+    if (i == 500)
+      NKY_Finalise();       /* wipes the generator: a new key on next use */
+    if (!NKY_MakeNonce(n[i]) || memcmp(n[i], zero, NKY_NONCE_LEN) == 0)
+      ok = 0;
+  }
+  TEST_CHECK(ok);
+  qsort(n, 1000, NKY_NONCE_LEN, compare_nonces);
+  for (i = 1; i < 1000; i++) {
+    if (memcmp(n[i - 1], n[i], NKY_NONCE_LEN) == 0)
+      ok = 0;
+  }
+  TEST_CHECK(ok);
+
+  NKY_Initialise();
+  fill(c2s, 32, 5);
+  fill(s2c, 32, 6);
+  TEST_CHECK(NKY_MakeCookie(c2s, s2c, 32, c1, sizeof c1) == NKY_MAX_COOKIE_LEN);
+  TEST_CHECK(NKY_MakeCookie(c2s, s2c, 32, c2, sizeof c2) == NKY_MAX_COOKIE_LEN);
+  TEST_CHECK(memcmp(c1, c2, 4) == 0 && memcmp(c1 + 4, c2 + 4, NCK_NONCE_LEN) != 0);
+}
+
 static void
 cleanup(void)
 {
@@ -444,6 +482,7 @@ main(void)
   test_save_load();
   test_chronyd_files();
   test_bad_files();
+  test_nonces();
 
   cleanup();
   NKY_Finalise();

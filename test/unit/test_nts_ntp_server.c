@@ -16,7 +16,8 @@ static uint8_t c2s[32], s2c[32], cookie[NKY_MAX_COOKIE_LEN];
 static int cookie_len;
 
 enum { F_NO_UID = 1, F_TWO_COOKIES = 2, F_BAD_AUTH = 4, F_FIELD_AFTER_AUTH = 8,
-       F_SHORT_PLACEHOLDER = 16, F_BAD_COOKIE = 32, F_SHORT_UID = 64 };
+       F_SHORT_PLACEHOLDER = 16, F_BAD_COOKIE = 32, F_SHORT_UID = 64, F_ENCRYPTED = 128,
+       F_LAST_PLACEHOLDER_SHORT = 256 };
 
 /* A request as a client builds it: header, UID, cookie, placeholders and
    the authenticator over everything before it */
@@ -24,6 +25,9 @@ static int
 build_request(uint8_t *pkt, int placeholders, int flags)
 {
   uint8_t uid[32], ph[NKY_MAX_COOKIE_LEN], nonce[16], *auth, c[NKY_MAX_COOKIE_LEN];
+  /* An encrypted extension field of an unknown type, 8 bytes in all */
+  static const uint8_t eef[8] = { 0x12, 0x34, 0, 8, 1, 2, 3, 4 };
+  int eef_len = flags & F_ENCRYPTED ? (int)sizeof eef : 0;
   SIV_Instance siv;
   int len = 48, i, auth_start;
 
@@ -43,17 +47,19 @@ build_request(uint8_t *pkt, int placeholders, int flags)
     NPK_AddField(pkt, &len, MAX_PKT, NPK_EF_NTS_COOKIE, c, cookie_len);
   for (i = 0; i < placeholders; i++)
     NPK_AddField(pkt, &len, MAX_PKT, NPK_EF_NTS_COOKIE_PLACEHOLDER, ph,
-                 flags & F_SHORT_PLACEHOLDER ? cookie_len - 4 : cookie_len);
+                 flags & F_SHORT_PLACEHOLDER ||
+                 (flags & F_LAST_PLACEHOLDER_SHORT && i == placeholders - 1) ?
+                   cookie_len - 4 : cookie_len);
 
   auth_start = len;
-  NPK_AddFieldSpace(pkt, &len, MAX_PKT, NPK_EF_NTS_AUTH_AND_EEF, 4 + 16 + 16, &auth);
+  NPK_AddFieldSpace(pkt, &len, MAX_PKT, NPK_EF_NTS_AUTH_AND_EEF, 4 + 16 + 16 + eef_len, &auth);
   auth[1] = 16;
-  auth[3] = 16;
+  auth[3] = 16 + eef_len;
   memcpy(auth + 4, nonce, 16);
   SIV_SetKey(&siv, c2s, 32);
-  SIV_Encrypt(&siv, nonce, 16, pkt, auth_start, NULL, 0, auth + 20);
+  SIV_Encrypt(&siv, nonce, 16, pkt, auth_start, eef_len ? eef : NULL, eef_len, auth + 20);
   if (flags & F_BAD_AUTH)
-    auth[25] ^= 0x40;
+    auth[25 + (flags & F_ENCRYPTED ? 16 : 0)] ^= 0x40;
   if (flags & F_FIELD_AFTER_AUTH)
     NPK_AddField(pkt, &len, MAX_PKT, 0x7777, uid, 16);
   return len;
@@ -113,7 +119,7 @@ verify_reply(const uint8_t *reply, int len)
 int
 main(void)
 {
-  uint8_t req[MAX_PKT], reply[MAX_PKT];
+  uint8_t req[MAX_PKT], reply[MAX_PKT], reply2[MAX_PKT];
   NNS_Context ctx;
   int i, len, rlen;
 
@@ -142,6 +148,25 @@ main(void)
   check(req, len, &ctx);
   TEST_CHECK(NNS_FinishReply(&ctx, NNS_OK, reply, len - 104) <= len - 104);
 
+  /* Encrypted extension fields in the request (the C2S key's CTR half
+     is needed then, not only S2V's) are accepted and ignored */
+  len = build_request(req, 1, F_ENCRYPTED);
+  TEST_CHECK(check(req, len, &ctx) == NNS_OK);
+  rlen = NNS_FinishReply(&ctx, NNS_OK, reply, sizeof reply);
+  TEST_CHECK(rlen == len && verify_reply(reply, rlen) == 2);
+  TEST_CHECK(check(req, build_request(req, 1, F_ENCRYPTED | F_BAD_AUTH), &ctx) == NNS_DROP);
+
+  /* Two replies to one request: different nonces, so different bytes */
+  len = build_request(req, 0, 0);
+  TEST_CHECK(check(req, len, &ctx) == NNS_OK);
+  memset(reply, 0, 48);
+  reply[0] = 0x24;
+  memcpy(reply2, reply, 48);
+  rlen = NNS_FinishReply(&ctx, NNS_OK, reply, sizeof reply);
+  TEST_CHECK(rlen == len && NNS_FinishReply(&ctx, NNS_OK, reply2, sizeof reply2) == rlen);
+  TEST_CHECK(verify_reply(reply2, rlen) == 1);
+  TEST_CHECK(memcmp(reply + 84 + 8, reply2 + 84 + 8, 16) != 0);  /* the nonces */
+
   /* An undecryptable cookie: NAK with the UID only */
   len = build_request(req, 1, F_BAD_COOKIE);
   TEST_CHECK(check(req, len, &ctx) == NNS_NAK);
@@ -156,6 +181,7 @@ main(void)
   TEST_CHECK(check(req, build_request(req, 1, F_BAD_AUTH), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 1, F_FIELD_AFTER_AUTH), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 2, F_SHORT_PLACEHOLDER), &ctx) == NNS_DROP);
+  TEST_CHECK(check(req, build_request(req, 3, F_LAST_PLACEHOLDER_SHORT), &ctx) == NNS_DROP);
 
   /* Changing any byte covered by the authenticator is detected */
   len = build_request(req, 1, 0);
