@@ -24,6 +24,9 @@
 #define NTP_UNIX_OFFSET 2208988800LL
 /* TAI-UTC was 10 s when the leap second records start (1972) */
 #define TZIF_TAI_BASE 10
+/* Year 9999, and far more corrections than there will ever be */
+#define TZIF_MAX_TIME 253402300799LL
+#define TZIF_MAX_CORR 100000
 /* A leap record more than this away from a midnight is corrupt */
 #define MAX_MIDNIGHT_SLACK 60
 /* More entries than any real file could have in centuries */
@@ -218,6 +221,10 @@ LSC_ParseTzif(const unsigned char *data, size_t len, LSC_Table *t, char *err, si
   for (i = 0; i < h.leap; i++, rec += time_size + 4) {
     occ = time_size == 8 ? get_i64(rec) : (int32_t)get_u32(rec);
     corr = (int32_t)get_u32(rec + time_size);
+    /* Real tables start in 1972 and move by one second at a time; anything
+       else is damage, and would overflow the sums below */
+    if (occ < 0 || occ > TZIF_MAX_TIME || corr < -TZIF_MAX_CORR || corr > TZIF_MAX_CORR)
+      return fail(t, err, err_len, "leap second record out of range");
     /* The record counts in the zone's scale, which already includes the
        earlier corrections */
     if (have_prev && corr == prev_corr) {
