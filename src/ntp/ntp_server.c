@@ -45,6 +45,7 @@ static struct {
   int valid;
   REF_Params ref;
   NTP_int64 ref_ts;
+  NTP_int32 root_delay, root_dispersion;
   double mono;
 } batch;
 
@@ -56,6 +57,8 @@ load_batch(const struct timespec *real)
   clock_gettime(CLOCK_MONOTONIC, &mono);
   REF_GetReferenceParams(real, &batch.ref);
   UTI_TimespecToNtp64(&batch.ref.ref_time, &batch.ref_ts, NULL);
+  batch.root_delay = UTI_DoubleToNtp32(batch.ref.root_delay);
+  batch.root_dispersion = UTI_DoubleToNtp32(batch.ref.root_dispersion);
   batch.mono = mono.tv_sec + mono.tv_nsec * 1e-9;
 }
 
@@ -84,8 +87,8 @@ fill_reply_header(const NPK_Header *req, const NPK_Info *info, const struct time
   h->stratum = ref->stratum;
   h->poll = req->poll;
   h->precision = ref->precision;
-  h->root_delay = UTI_DoubleToNtp32(ref->root_delay);
-  h->root_dispersion = UTI_DoubleToNtp32(ref->root_dispersion);
+  h->root_delay = batch.root_delay;
+  h->root_dispersion = batch.root_dispersion;
   h->reference_id = htonl(ref->ref_id);
   h->reference_ts = batch.ref_ts;
   h->originate_ts = req->transmit_ts;

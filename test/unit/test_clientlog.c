@@ -113,6 +113,44 @@ test_bounded(void)
   TEST_CHECK(STA_counters.log_drops > before);
 }
 
+/* Records are matched by family and the whole address: an IPv6 address
+   whose first bytes look like an IPv4 address, and IPv6 addresses that
+   differ only in their last byte, each get their own record */
+static void
+test_families(void)
+{
+  IPAddr a = ip4(0x7f000001), b, c;
+  CLG_Report rep;
+  int i, n = 0, hits = 0;
+
+  memset(&b, 0, sizeof b);
+  b.family = AF_INET6;
+  b.addr.in6[0] = 0x7f;
+  b.addr.in6[3] = 0x01;
+  c = b;
+  c.addr.in6[15] = 0x01;
+
+  CLG_Setup(65536, NULL, NULL);
+  CLG_LogAccess(CLG_NTP, &a, 1.0);
+  for (i = 0; i < 2; i++)
+    CLG_LogAccess(CLG_NTP, &b, 1.0);
+  for (i = 0; i < 3; i++)
+    CLG_LogAccess(CLG_NTP, &c, 1.0);
+  for (i = 0; i < CLG_GetNumberOfIndices(); i++) {
+    if (!CLG_GetReport(i, 2.0, &rep))
+      continue;
+    n++;
+    if (UTI_CompareIPs(&rep.ip, &a) == 0)
+      hits += rep.hits[CLG_NTP] == 1;
+    else if (UTI_CompareIPs(&rep.ip, &b) == 0)
+      hits += rep.hits[CLG_NTP] == 2;
+    else if (UTI_CompareIPs(&rep.ip, &c) == 0)
+      hits += rep.hits[CLG_NTP] == 3;
+  }
+  TEST_CHECK(n == 3);
+  TEST_CHECK(hits == 3);
+}
+
 int
 main(void)
 {
@@ -120,6 +158,7 @@ main(void)
   test_burst_and_leak();
   test_kod();
   test_bounded();
+  test_families();
   CLG_Finalise();
   TEST_END();
 }
