@@ -11,6 +11,8 @@
   every architecture libseccomp knows; names a given architecture lacks
   (mmap2, getuid32...) are skipped.  Calls whose arguments decide whether
   they are harmless (socket, ioctl, clone, prlimit64) get argument rules.
+  A sanitizer build adds what LeakSanitizer's check at exit needs (levels
+  1 and -1 only); every system test runs ntsd with -F 1.
 */
 #include "config.h"
 
@@ -45,6 +47,16 @@
 #include "logging.h"
 #include "memory.h"
 #include "privops.h"
+
+/* LeakSanitizer (part of ASan) checks for leaks at exit from a helper
+   process it clone()s, which ptrace()s the daemon's threads */
+#if defined(__SANITIZE_ADDRESS__)
+#define LSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define LSAN_BUILD 1
+#endif
+#endif
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -540,6 +552,46 @@ add_allowlist(scmp_filter_ctx ctx)
   return n;
 }
 
+#ifdef LSAN_BUILD
+/* A sanitizer build (never a production one) lets LeakSanitizer's check
+   at exit run: it makes the process dumpable, clone()s a tracer that
+   shares the memory (not a thread), and the tracer ptrace()s every thread
+   to read its registers.  Levels 2 and -2 keep denying clone() and
+   ptrace(), so there the leak check must be off (detect_leaks=0). */
+static const int lsan_prctls[] = {
+  PR_GET_DUMPABLE, PR_SET_DUMPABLE, PR_SET_PTRACER, PR_SET_PDEATHSIG,
+};
+
+static int
+add_lsan_rules(scmp_filter_ctx ctx)
+{
+  static const char *const calls[] = { "ptrace", "wait4", "waitpid", "getppid" };
+  struct scmp_arg_cmp a[1];
+  unsigned int i;
+  int nr, n = 0;
+
+  for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+    nr = seccomp_syscall_resolve_name(calls[i]);
+    if (nr < 0)
+      continue;
+    if (!add_rule(ctx, SCMP_ACT_ALLOW, nr, 0, NULL))
+      return -1;
+    n++;
+  }
+  for (i = 0; i < sizeof lsan_prctls / sizeof lsan_prctls[0]; i++, n++) {
+    a[0] = arg_cmp(0, SCMP_CMP_EQ, lsan_prctls[i], 0);
+    if (!add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, a))
+      return -1;
+  }
+  /* Exactly the flags of the sanitizer's internal_clone() */
+  a[0] = arg_cmp(0, SCMP_CMP_EQ, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_UNTRACED, 0);
+  if (!add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, a))
+    return -1;
+  n++;
+  return n;
+}
+#endif
+
 static int
 add_denylist(scmp_filter_ctx ctx, uint32_t kill)
 {
@@ -583,6 +635,17 @@ PRV_EnableSystemCallFilter(int level)
      libseccomp refuses rules with the default action) */
   if (n < 0 || (level == -2 && !add_denylist(ctx, kill)))
     LOG_FATAL("Could not build the system-call filter");
+#ifdef LSAN_BUILD
+  if (level == 1 || level == -1) {
+    int m = add_lsan_rules(ctx);
+
+    if (m < 0)
+      LOG_FATAL("Could not build the system-call filter");
+    n += m;
+    LOG(LOGS_INFO, "Sanitizer build: the system-call filter also allows what the leak "
+        "check at exit needs (%d rules: ptrace, wait4, clone of a tracer, prctl)", m);
+  }
+#endif
 
   if (level < 0) {
     memset(&sa, 0, sizeof sa);

@@ -13,7 +13,9 @@
 #  4. kill -9 at random moments while the keys are rotated (ntsrotate 1)
 #     and saved (half of the times just after SIGTERM, in the save on the
 #     way out) never leaves a corrupt, partial or foreign ntskeys, and each
-#     restart loads the file (the keys go on from the saved ones).
+#     restart loads the file (the keys go on from the saved ones);
+#  5. the same for an NTS client's drift file (driftfile FILE 1) and its
+#     cookie dump in ntsdumpdir: never partial, always loaded again.
 . "$(dirname "$0")/lib/common.sh"
 
 need_cmd chronyd certtool python3
@@ -66,6 +68,24 @@ chrony_q() {
     > "$TMP/$1.log" 2>&1
   sed 's/^/    /' "$TMP/$1.log"
   grep -q 'System clock wrong by' "$TMP/$1.log"
+}
+
+# check_activity DESCRIPTION COMMAND...: a check that the kill -9 loops
+# below did hit what they aim at; under a slow wrapper (NTSD_WRAP, make
+# check-valgrind) the daemon may not get that far in the random windows,
+# and whether it did is then only reported
+check_activity() {
+  if [ -z "${NTSD_WRAP:-}" ]; then
+    check "$@"
+    return
+  fi
+  desc=$1
+  shift
+  if "$@"; then
+    echo "  info (NTSD_WRAP): $desc"
+  else
+    echo "  info (NTSD_WRAP, not reached by the slow daemon): $desc"
+  fi
 }
 
 # field FILE WORD KEY: the value after KEY on FILE's line starting with WORD
@@ -308,7 +328,7 @@ check "20 kill -9 iterations ran" [ "$i" -eq 20 ]
 check "ntskeys complete and valid after every kill -9" [ "$bad" -eq 0 ]
 check "every restart loaded the saved keys" [ "$unloaded" -eq 0 ]
 check "no key-file error in any restart's log" [ "$errors" -eq 0 ]
-check "keys were rotated and saved during the runs (file changed >= 5 times)" [ "$changed" -ge 5 ]
+check_activity "keys were rotated and saved during the runs (file changed >= 5 times)" [ "$changed" -ge 5 ]
 
 # A last clean run: it must load the file, clean up any temp file the
 # kills left, and leave only ntskeys behind
@@ -321,5 +341,163 @@ check "final run: ntskeys valid" keys_valid "$ROT/ntskeys"
 check "final run: no temporary file left" [ ! -e "$ROT/ntskeys.tmp" ]
 check "ntsdumpdir holds nothing unexpected" \
   sh -c "[ -z \"\$(ls -A '$ROT' | grep -v -x -e ntsd.conf -e ntskeys)\" ]"
+
+# ---- 5. kill -9 while the drift file and the client's cookies are saved ----
+# An NTS client ntsd (-x: the discipline runs on a virtual clock, so the
+# frequency it saves changes) with "driftfile FILE 1" rewrites the drift
+# file every second; its cookies are saved in ntsdumpdir on the way out
+# (and read and removed at start).  kill -9 at random moments, half of the
+# times just after SIGTERM, must never leave a partial drift file or a
+# partial cookie dump, and each restart must load what is there.
+echo "5. kill -9 while the drift file and the NTS client's cookies are saved"
+seed=$$
+start_nts_server
+check "NTS server for the client starts" [ $? -eq 0 ]
+CL=$TMP/client
+mkdir -m 700 "$CL"
+DUMP=$CL/127.0.0.1.nts
+cat > "$CL/ntsd.conf" <<CONF
+pidfile $CL/ntsd.pid
+port 0
+cmdport 0
+bindcmdaddress /
+ntsdumpdir $CL
+ntstrustedcerts $CERTS/ca.pem
+driftfile $CL/drift 1
+server 127.0.0.1 port $NTP_PORT ntsport $NTSKE_PORT nts iburst minpoll 0 maxpoll 0
+CONF
+# A drift file to start from: it is loaded, so it is saved from the first
+# second on, whether or not a sample came in yet
+printf '%20.6f %20.6f\n' 1.5 0.5 > "$CL/drift"
+
+drift_valid() {
+  [ -f "$1" ] && [ "$(wc -l < "$1")" -eq 1 ] &&
+    grep -Eqx ' *-?[0-9]+\.[0-9]{6} +[0-9]+\.[0-9]{6}' "$1"
+}
+# dump_valid FILE: chronyd's NNC0 format, complete: identifier, name, time
+# of the NTS-KE, NTP address and port, context, keys, 1-8 cookies, mode 0600
+dump_valid() {
+  [ -f "$1" ] && [ "$(stat -c %a "$1")" = 600 ] &&
+    awk -v port="$NTP_PORT" '
+      # (no {n} in the regular expressions: mawk lacks them)
+      function hex(s) { return s ~ /^[0-9A-F]+$/ }
+      NR == 1 { ok = $0 == "NNC0"; next }
+      NR == 2 { ok = ok && $0 == "127.0.0.1"; next }
+      NR == 3 { ok = ok && $0 ~ /^[0-9]+(\.[0-9]+)?$/; next }
+      NR == 4 { ok = ok && $0 == "127.0.0.1 " port; next }
+      NR == 5 { ok = ok && NF == 4 && $1 ~ /^[0-9]+$/ && $2 == 15 && hex($3) && hex($4) &&
+                length($3) == 64 && length($4) == 64; next }
+      { ok = ok && hex($0) && length($0) % 2 == 0; n++ }
+      END { exit !(ok && NR == 5 + n && n >= 1 && n <= 8) }' "$1"
+}
+
+start_client() {
+  start_bg "cl-$1" $NOCLOCK "$NTSD" -d -x -U -u root -f "$CL/ntsd.conf"
+  CL_PID=$LAST_PID
+}
+
+# A clean run first: samples come in, the drift file is rewritten, and the
+# cookies are saved at exit
+start_client 0
+wait_for 15 grep -q 'Selected source 127.0.0.1' "$TMP/cl-0.log"
+sleep 2
+stop_pid "$CL_PID"
+check "client: NTS samples from the server" grep -q 'Selected source 127.0.0.1' "$TMP/cl-0.log"
+check "client: drift file valid after a clean run" drift_valid "$CL/drift"
+check_activity "client: drift file rewritten (frequency from the samples)" \
+  sh -c "[ \"\$(tr -s ' ' < '$CL/drift')\" != ' 1.500000 0.500000' ]"
+check "client: cookie dump valid after a clean run (mode 0600)" dump_valid "$DUMP"
+if ! dump_valid "$DUMP"; then sed 's/^/    /' "$TMP/cl-0.log"; fi
+
+bad_drift=0
+bad_dump=0
+dumps=0
+not_loaded=0
+errors=0
+tmp_left=0
+tmp_mode=0
+drift_saved=0
+i=0
+start=$(date +%s)
+while [ $i -lt 20 ] && [ $(($(date +%s) - start)) -lt 60 ]; do
+  i=$((i + 1))
+  delay=$(awk -v s="$seed" -v i="$i" 'BEGIN { srand(s + 100 + i); printf "%.3f", 0.3 + rand() * 1.9 }')
+  had_dump=0
+  [ -e "$DUMP" ] && had_dump=1
+  touch "$TMP/drift.ref"
+  start_client "$i"
+  sleep "$delay"
+  if [ $((i % 2)) -eq 0 ]; then
+    # SIGTERM saves the drift and the cookies on the way out
+    kill -TERM "$CL_PID"
+    sleep "0.00$((i % 10))"
+  fi
+  kill -9 "$CL_PID" 2>/dev/null
+  wait "$CL_PID" 2>/dev/null
+  rm -f "$CL/ntsd.pid"
+  log=$TMP/cl-$i.log
+  if ! drift_valid "$CL/drift"; then
+    bad_drift=$((bad_drift + 1))
+    echo "    iteration $i (kill after $delay s): invalid drift file:"
+    od -c "$CL/drift" | head -5 | sed 's/^/      /'
+    printf '%20.6f %20.6f\n' 1.5 0.5 > "$CL/drift"
+  fi
+  # Each save renames a new file into place (the value may be the same)
+  [ "$CL/drift" -nt "$TMP/drift.ref" ] && drift_saved=$((drift_saved + 1))
+  if [ -e "$DUMP" ]; then
+    dumps=$((dumps + 1))
+    if ! dump_valid "$DUMP"; then
+      bad_dump=$((bad_dump + 1))
+      echo "    iteration $i (kill after $delay s): invalid cookie dump:"
+      cut -c1-40 "$DUMP" | sed 's/^/      /'
+      rm -f "$DUMP"
+    fi
+  fi
+  # A dump that was there at the start must have been loaded (and removed)
+  if [ "$had_dump" = 1 ] && ! grep -q 'Loaded [1-8] NTS cookies for 127.0.0.1' "$log"; then
+    not_loaded=$((not_loaded + 1))
+    echo "    iteration $i: the saved cookies were not loaded"
+  fi
+  if grep -Eq 'Could not (read valid|open drift|open temporary|write temporary|replace driftfile|save NTS)|Ignoring unusable NTS dump' "$log"; then
+    errors=$((errors + 1))
+    echo "    iteration $i: error in the log:"
+    grep -E 'Could not|Ignoring' "$log" | sed 's/^/      /'
+  fi
+  # A kill in the middle of a save leaves its temporary file, which the
+  # next save replaces
+  [ -e "$CL/drift.tmp" ] && tmp_left=$((tmp_left + 1)) && echo "    iteration $i: drift.tmp left"
+  if [ -e "$CL/127.0.0.1.tmp" ]; then
+    tmp_left=$((tmp_left + 1))
+    echo "    iteration $i: 127.0.0.1.tmp left (mode $(stat -c %a "$CL/127.0.0.1.tmp"))"
+    [ "$(stat -c %a "$CL/127.0.0.1.tmp")" = 600 ] || tmp_mode=$((tmp_mode + 1))
+  fi
+done
+echo "    iterations $i: invalid drift $bad_drift, cookie dumps found $dumps" \
+  "(invalid $bad_dump), dumps not loaded $not_loaded, log errors $errors," \
+  "drift file replaced $drift_saved, temp files left $tmp_left"
+check "20 kill -9 iterations of the client ran" [ "$i" -eq 20 ]
+check "drift file complete and valid after every kill -9" [ "$bad_drift" -eq 0 ]
+check "cookie dump, when present, complete and valid after every kill -9" [ "$bad_dump" -eq 0 ]
+check "every saved cookie dump was loaded at the next start" [ "$not_loaded" -eq 0 ]
+check "no drift-file or cookie-dump error in any restart's log" [ "$errors" -eq 0 ]
+check_activity "drift file saved during the runs (in >= 6 of 20)" [ "$drift_saved" -ge 6 ]
+check_activity "cookies saved on the way out in some runs" [ "$dumps" -ge 1 ]
+check "a leftover temporary cookie file is never readable by others" [ "$tmp_mode" -eq 0 ]
+
+# A last clean run loads the state and saves it again
+rm -f "$CL/drift.tmp" "$CL/127.0.0.1.tmp"
+start_client last
+wait_for 15 grep -q 'Selected source 127.0.0.1' "$TMP/cl-last.log"
+sleep 1.5
+stop_pid "$CL_PID"
+check "final client run: reads the drift file" \
+  grep -q "Frequency -\{0,1\}[0-9.]* +/- [0-9.]* ppm read from $CL/drift" "$TMP/cl-last.log"
+check "final client run: drift file valid" drift_valid "$CL/drift"
+check "final client run: cookie dump valid" dump_valid "$DUMP"
+check "final client run: no temporary file left" \
+  sh -c "[ ! -e '$CL/drift.tmp' ] && [ ! -e '$CL/127.0.0.1.tmp' ]"
+check "the NTS server is still running" kill -0 "$NTSD_PID" ||
+  { wait "$NTSD_PID"; echo "    exit status $?"; sed 's/^/    /' "$TMP/ntsd.log"; }
+stop_nts_server
 
 finish

@@ -32,7 +32,7 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 pass() {
   PASSED=$((PASSED + 1))
@@ -52,10 +52,75 @@ check() {
 }
 
 finish() {
+  # A call the filter trapped (NTSD_TEST_SECCOMP=-1) is a gap in the
+  # allowlist; the kill level (1) ends the daemon, which fails the test
+  if [ "$NTSD_TEST_SECCOMP" != 0 ]; then
+    blocked=$(grep -rIh 'seccomp: blocked system call' "$TMP" 2>/dev/null | sort | uniq -c)
+    if [ -n "$blocked" ]; then
+      fail "ntsd made system calls the filter blocked:"
+      echo "$blocked" | sed 's/^/    /'
+    fi
+  fi
   echo "RESULT $PASSED $FAILED"
   [ "$FAILED" -eq 0 ]
   exit $?
 }
+
+# Every ntsd a test starts runs under the system-call filter: $NTSD is a
+# wrapper that puts -F LEVEL in front of the test's own options (a later
+# -F, as in t_privileges.sh, wins).  NTSD_TEST_SECCOMP=0 turns this off,
+# -1 traps instead of killing and logs each blocked call (to find what the
+# allowlist misses; finish() fails the test on any such line).  -q/-Q and
+# -p do not load the filter, so the prefix changes nothing for them.
+# NTSD_BIN is the real binary; NTSD_WRAP, when set, is put in front of it
+# (make check-valgrind runs every ntsd under valgrind this way) and every
+# -F is left out.
+NTSD_BIN=$TOP/ntsd
+NTSD_TEST_SECCOMP=${NTSD_TEST_SECCOMP-1}
+NTSD_WRAP=${NTSD_WRAP:-}
+case "$NTSD_TEST_SECCOMP" in
+  ''|0) NTSD_TEST_SECCOMP=0 ;;
+  1|-1|2|-2) ;;
+  *) echo "NTSD_TEST_SECCOMP must be 0, 1, -1, 2 or -2" >&2; exit 1 ;;
+esac
+# Without the filter in the build, or under a wrapper (valgrind cannot run
+# inside a seccomp filter): no -F at all, not even a test's own
+if [ -n "$NTSD_WRAP" ] || ! "$NTSD_BIN" -v 2>/dev/null | grep -q -- '+SECCOMP'; then
+  NTSD_TEST_SECCOMP=0
+fi
+if [ "$NTSD_TEST_SECCOMP" != 0 ] || [ -n "$NTSD_WRAP" ]; then
+  NTSD=$TMP/ntsd-wrapper
+  {
+    echo '#!/bin/sh'
+    # The sanitizers start their symbolizer as a new process, which the
+    # filter kills: reports then name module and offset instead
+    if [ "$NTSD_TEST_SECCOMP" != 0 ] && "$NTSD_BIN" -v 2>/dev/null | grep -q -- '+SANITIZERS'; then
+      echo 'ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=0; export ASAN_OPTIONS'
+    fi
+    if [ "$NTSD_TEST_SECCOMP" != 0 ]; then
+      echo "exec $NTSD_WRAP \"$NTSD_BIN\" -F $NTSD_TEST_SECCOMP \"\$@\""
+    else
+      if [ -n "$NTSD_WRAP" ]; then
+        cat <<'SH'
+n=$#
+i=0
+while [ $i -lt $n ]; do
+  a=$1
+  shift
+  i=$((i + 1))
+  case "$a" in
+    -F) [ $i -lt $n ] && shift && i=$((i + 1)); continue ;;
+    -F*) continue ;;
+  esac
+  set -- "$@" "$a"
+done
+SH
+      fi
+      echo "exec $NTSD_WRAP \"$NTSD_BIN\" \"\$@\""
+    fi
+  } > "$NTSD"
+  chmod 755 "$NTSD"
+fi
 
 # A prefix that removes CAP_SYS_TIME from the bounding set, so even a
 # daemon started as root cannot change the clock
@@ -105,10 +170,17 @@ start_bg() {
   PIDS="$PIDS $LAST_PID"
 }
 
-# stop_pid PID: SIGTERM and wait (bounded); returns the exit status
+# stop_pid PID: SIGTERM and wait (bounded); returns the exit status.  A
+# daemon the system-call filter killed (SIGSYS, 128 + 31) fails the test.
 stop_pid() {
   kill "$1" 2>/dev/null
   wait "$1"
+  stop_status=$?
+  if [ $stop_status -eq 159 ]; then
+    fail "pid $1 was killed by SIGSYS: a system call outside the allowlist" \
+      "(NTSD_TEST_SECCOMP=-1 logs its number)"
+  fi
+  return $stop_status
 }
 
 # wait_for SECONDS CMD...: poll until the command succeeds
@@ -145,11 +217,18 @@ write_ntsd_conf() {
 }
 
 # start_ntsd CONF [OPTIONS]: run ntsd in the foreground, without clock
-# control, and wait until its NTP port is open
+# control, and wait until its NTP port is open and, with the command socket
+# of write_ntsd_conf, until that socket is there (opened last; a slow
+# daemon, e.g. under valgrind, may answer NTP before) or was refused
 start_ntsd() {
   conf=$1
   shift
   start_bg ntsd $NOCLOCK "$NTSD" -d -x -U -u root -f "$conf" "$@"
   NTSD_PID=$LAST_PID
-  wait_for 5 udp_listening "$NTP_PORT"
+  wait_for 5 udp_listening "$NTP_PORT" || return 1
+  if grep -qx "bindcmdaddress $TMP/ntsd.sock" "$conf"; then
+    wait_for 5 sh -c "[ -S '$TMP/ntsd.sock' ] || grep -q 'Disabled command socket' '$TMP/ntsd.log' ||
+      ! kill -0 $NTSD_PID"
+  fi
+  return 0
 }
