@@ -234,19 +234,19 @@ main(int argc, char **argv)
     return EXIT_OK;
   }
 
+  PRV_CheckFilterLevel(filter_level);
+
   if (client_only) {
     /* -q/-Q: measure the sources once, without serving anything and
        without the pid file, so that it can run next to the daemon */
     signal(SIGPIPE, SIG_IGN);
     if (log_file)
       LOG_OpenFileLog(log_file);
-    exit_status = NOC_Run(client_only == 1, timeout);
+    exit_status = NOC_Run(client_only == 1, timeout, filter_level);
     CNF_Finalise();
     LOG_Finalise();
     return exit_status;
   }
-
-  PRV_CheckFilterLevel(filter_level);
 
   if (!allow_nonroot && geteuid() != 0 && !nofork)
     LOG_FATAL("Not superuser (use -U to start as another user)");

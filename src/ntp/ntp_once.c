@@ -15,6 +15,7 @@
 #include "logging.h"
 #include "ntp_client.h"
 #include "ntp_once.h"
+#include "privops.h"
 #include "sched.h"
 #include "sources.h"
 
@@ -55,7 +56,7 @@ sources_done(void *arg)
 }
 
 int
-NOC_Run(int set_clock, double timeout)
+NOC_Run(int set_clock, double timeout, int filter_level)
 {
   static int mode;
 
@@ -75,6 +76,10 @@ NOC_Run(int set_clock, double timeout)
 
   NCL_SetOnceMode(sources_done, &mode);
   NCL_Initialise();
+
+  /* A one-off measurement parses server replies and NTS-KE records as the
+     daemon does, so it deserves the same filter */
+  PRV_EnableSystemCallFilter(filter_level);
 
   SCH_MainLoop();
 

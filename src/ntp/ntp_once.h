@@ -11,7 +11,9 @@
 #define NTSD_NTP_ONCE_H
 
 /* Runs the event loop; timeout > 0 ends the run without a result (as
-   chronyd's -t).  Returns the exit status: 0 with a result, 1 without. */
-int NOC_Run(int set_clock, double timeout);
+   chronyd's -t).  filter_level is -F's, applied once the sources are set
+   up, as in the daemon.  Returns the exit status: 0 with a result, 1
+   without. */
+int NOC_Run(int set_clock, double timeout, int filter_level);
 
 #endif
