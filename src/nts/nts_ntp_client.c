@@ -187,6 +187,27 @@ dump_path(NNC_Instance inst, const char *suffix, char *buf, int len)
   return r > 0 && r < len;
 }
 
+/* After a rename the directory entry must reach the disk too, or a power
+   cut could bring back the old dump, whose cookies were already used */
+static void
+sync_parent_dir(const char *path)
+{
+  char dir[PATH_MAX], *slash;
+  int fd;
+
+  snprintf(dir, sizeof dir, "%s", path);
+  slash = strrchr(dir, '/');
+  if (!slash)
+    return;
+  *(slash == dir ? slash + 1 : slash) = '\0';
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  if (fsync(fd) < 0)
+    DEBUG_LOG("Could not fsync %s : %s", dir, strerror(errno));
+  close(fd);
+}
+
 int
 NNC_DumpData(NNC_Instance inst)
 {
@@ -235,6 +256,8 @@ NNC_DumpData(NNC_Instance inst)
   }
   memset(buf, 0, MAX_DUMP_SIZE);
   Free(buf);
+  if (ok)
+    sync_parent_dir(path);
 
   if (!ok)
     LOG(LOGS_WARN, "Could not save NTS cookies to %s : %s", path, strerror(errno));
@@ -315,6 +338,11 @@ load_dump(NNC_Instance inst)
   char path[PATH_MAX], *buf;
   ssize_t n;
   int fd;
+
+  /* A save killed half-way leaves its temporary file, keys included:
+     nothing reads it, so it goes */
+  if (dump_path(inst, ".tmp", path, sizeof path))
+    unlink(path);
 
   if (!dump_path(inst, ".nts", path, sizeof path))
     return;

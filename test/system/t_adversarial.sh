@@ -484,10 +484,15 @@ check_activity "drift file saved during the runs (in >= 6 of 20)" [ "$drift_save
 check_activity "cookies saved on the way out in some runs" [ "$dumps" -ge 1 ]
 check "a leftover temporary cookie file is never readable by others" [ "$tmp_mode" -eq 0 ]
 
-# A last clean run loads the state and saves it again
-rm -f "$CL/drift.tmp" "$CL/127.0.0.1.tmp"
+# A last clean run loads the state and saves it again; a temporary cookie
+# file left by a kill holds keys, so the start removes it
+rm -f "$CL/drift.tmp"
+echo "left by a kill" > "$CL/127.0.0.1.tmp"
+chmod 600 "$CL/127.0.0.1.tmp"
 start_client last
 wait_for 15 grep -q 'Selected source 127.0.0.1' "$TMP/cl-last.log"
+check "final client run: a leftover temporary cookie file is removed at start" \
+  [ ! -e "$CL/127.0.0.1.tmp" ]
 sleep 1.5
 stop_pid "$CL_PID"
 check "final client run: reads the drift file" \
