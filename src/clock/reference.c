@@ -9,10 +9,11 @@
 #include "conf.h"
 #include "discipline.h"
 #include "reference.h"
+#include "select.h"
 
 /* As chronyd: the local reference claims a small root dispersion and its
-   reference time follows the clock, so clients see it as fresh */
-#define LOCAL_REF_ID 0x7F7F0101UL     /* 127.127.1.1 */
+   reference time follows the clock, so clients see it as fresh.  Its id
+   is select.h's, which orphan mode compares with. */
 #define LOCAL_ROOT_DISPERSION 0.0
 
 static int precision;
@@ -66,7 +67,7 @@ REF_GetReferenceParams(const struct timespec *now, REF_Params *params)
   if (c->local_stratum) {
     params->leap = 0;
     params->stratum = c->local_stratum;
-    params->ref_id = LOCAL_REF_ID;
+    params->ref_id = SEL_LOCAL_REF_ID;
     params->ref_time = *now;
     params->ref_time.tv_sec -= 1;
     params->root_delay = 0.0;

@@ -5,6 +5,8 @@
   a majority requirement, then the best remaining source by distance
   (stratum-weighted), kept unless another is better by reselectdist, and
   the sources close enough to it averaged with weights 1/distance.
+  In orphan mode, sources at or above the orphan stratum only count when
+  nothing else is selectable.
 */
 #include "config.h"
 
@@ -70,7 +72,7 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n,
   int *selectable, *candidate;
   int i, n_sel = 0, n_ends = 0, depth = 0, trust_depth = 0;
   int best_depth = 0, best_trust = 0, pending = 0, any_prefer = 0;
-  int n_true = 0, n_ins = 0, n_del = 0, sel;
+  int n_true = 0, n_ins = 0, n_del = 0, sel, orphan = -1;
   double best_lo = 0.0, best_hi = 0.0, lo, hi, w, sum_w, d;
   double sum_off, sum_off2, sum_freq, inv_skew2;
 
@@ -95,8 +97,30 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n,
       status[i] = SEL_JITTERY;
       continue;
     }
+    /* Orphan mode: a source no better than our local reference serves its
+       own unsynchronised time (or time from within the orphan subnet) */
+    if (p->orphan_stratum > 0 && src[i].stratum >= p->orphan_stratum) {
+      status[i] = SEL_ORPHAN;
+      /* Only a peer at the orphan stratum can be the root: one above it
+         may be synchronised to us */
+      if (src[i].stratum == p->orphan_stratum &&
+          (orphan < 0 || src[i].ref_id < src[orphan].ref_id))
+        orphan = i;
+      continue;
+    }
     selectable[i] = 1;
     n_sel++;
+  }
+  /* The subnet agrees on one root, the smallest reference id, and only
+     the root itself falls back to its local reference */
+  if (n_sel == 0 && orphan >= 0 && src[orphan].ref_id < src[orphan].local_ref_id) {
+    selectable[orphan] = 1;
+    status[orphan] = SEL_UNUSABLE;
+    n_sel++;
+  }
+  for (i = 0; i < n; i++) {
+    if (!selectable[i])
+      continue;
     ends[n_ends].value = src[i].offset - src[i].root_distance;
     ends[n_ends].lo = 1;
     ends[n_ends++].trust = !!(src[i].options & SEL_OPT_TRUST);

@@ -11,6 +11,12 @@
 #ifndef NTSD_SELECT_H
 #define NTSD_SELECT_H
 
+#include <stdint.h>
+
+/* chronyd's reference id of the local reference (127.127.1.1), which
+   reference.c serves under `local` */
+#define SEL_LOCAL_REF_ID 0x7F7F0101UL
+
 /* Status of a source after selection, as shown by `sources` */
 #define SEL_SELECTED '*'
 #define SEL_COMBINED '+'
@@ -18,6 +24,9 @@
 #define SEL_FALSETICKER 'x'
 #define SEL_JITTERY '~'
 #define SEL_UNUSABLE '?'
+/* Ignored in orphan mode: no better than our local reference (chronyd
+   shows '?' in sources and 'O' in selectdata) */
+#define SEL_ORPHAN 'O'
 
 /* Per-source options */
 #define SEL_OPT_PREFER 1
@@ -33,6 +42,7 @@ typedef struct {
   double stratum_weight;    /* stratumweight, default 0.001 s */
   double combine_limit;     /* combinelimit, default 3.0; 0: never combine */
   double max_clock_error;   /* maxclockerror as a fraction, default 1e-6 */
+  int orphan_stratum;       /* `local stratum N orphan`: N; 0, the default: off */
 } SEL_Params;
 
 void SEL_DefaultParams(SEL_Params *params);
@@ -47,6 +57,10 @@ typedef struct {
   double std_dev;
   double root_delay, root_dispersion;
   double root_distance;
+  /* Orphan mode only: the source's reference id, and the one the source
+     would see for us; the orphan with the smallest id, if smaller than
+     ours, is the root of the orphan subnet */
+  uint32_t ref_id, local_ref_id;
 } SEL_Source;
 
 typedef struct {

@@ -20,6 +20,7 @@
 #include "leapsec.h"
 #include "logging.h"
 #include "memory.h"
+#include "ntp_sources.h"
 #include "sched.h"
 #include "select.h"
 #include "srcsel.h"
@@ -221,6 +222,21 @@ ref_id_of(const IPAddr *ip)
   return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 }
 
+/* The reference id the source sees for us: as chronyd, that of our own
+   address towards it, so that of two orphans at the same stratum only
+   one takes the other as its root.  Before the first request, the local
+   reference's id: no address compares above it but 127.127.x.x. */
+static uint32_t
+local_ref_id_of(const IPAddr *ip)
+{
+  NCL_NtpData data;
+
+  if (ip->family != AF_UNSPEC && NCS_GetNtpDataByAddress(ip, &data) &&
+      data.local_addr.family != AF_UNSPEC)
+    return ref_id_of(&data.local_addr);
+  return SEL_LOCAL_REF_ID;
+}
+
 static void
 lose_reference(const struct timespec *raw, const char *reason)
 {
@@ -330,6 +346,9 @@ record_states(int n, const int *map, const SEL_Source *sel, const char *status,
       st->state = SEL_UNUSABLE;
     } else if (waiting) {
       st->select_state = 'w';
+    } else if (status[i] == SEL_ORPHAN) {
+      st->select_state = 'O';
+      st->state = SEL_UNUSABLE;
     } else if (status[i] == SEL_NOT_COMBINED) {
       st->select_state = any_prefer && !(sel[i].options & SEL_OPT_PREFER) ? 'P' : 'D';
     } else {
@@ -376,6 +395,10 @@ select_sources(void)
       sel[i].options = entries[map[i]].options;
     if (src == selected && map[i] >= 0)
       previous = i;
+    if (sel_params.orphan_stratum > 0) {
+      sel[i].ref_id = ref_id_of(&rep.ip);
+      sel[i].local_ref_id = local_ref_id_of(&rep.ip);
+    }
     if (have) {
       sel[i].usable = reach[i];
       sel[i].stratum = sd.stratum;
@@ -550,6 +573,7 @@ SSL_Initialise(DSC_Driver *driver)
   sel_params.stratum_weight = c->stratum_weight;
   sel_params.combine_limit = c->combine_limit;
   sel_params.max_clock_error = c->max_clock_error * 1e-6;
+  sel_params.orphan_stratum = c->local_stratum && c->local_orphan ? c->local_stratum : 0;
 
   clock_gettime(CLOCK_REALTIME, &raw);
   DSC_Initialise(&dp, driver, &raw);

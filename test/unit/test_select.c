@@ -138,11 +138,80 @@ test_prefer_require_leap(void)
   TEST_CHECK(r.n_combined == 1);
 }
 
+static void
+test_orphan(void)
+{
+  SEL_Params p;
+  SEL_Source s[3];
+  SEL_Result r;
+  char st[3];
+  int i;
+
+  /* Three servers of an isolated subnet under `local stratum 5 orphan`,
+     as seen by one whose own address id is 0x0a000002 */
+  SEL_DefaultParams(&p);
+  p.orphan_stratum = 5;
+  s[0] = src(0.001, 0.001, 5);
+  s[1] = src(0.002, 0.0005, 5);
+  s[2] = src(0.0015, 0.001, 6);
+  s[0].ref_id = 0x0a000003;
+  s[1].ref_id = 0x0a000001;
+  s[2].ref_id = 0x0a000000;
+  for (i = 0; i < 3; i++)
+    s[i].local_ref_id = 0x0a000002;
+
+  /* Without orphan mode, plain selection */
+  p.orphan_stratum = 0;
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == 1);
+  p.orphan_stratum = 5;
+
+  /* The orphan root: the smallest id at the orphan stratum, smaller than
+     ours; the one above the orphan stratum is never the root, even with
+     a smaller id (it may be synchronised to us) */
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == 1);
+  TEST_CHECK(st[1] == SEL_SELECTED);
+  TEST_CHECK(st[0] == SEL_ORPHAN && st[2] == SEL_ORPHAN);
+  TEST_CHECK(r.n_combined == 1);
+  TEST_CHECK(fabs(r.offset - 0.002) < 1e-12);
+
+  /* We are the root: the local reference stays */
+  s[1].ref_id = 0x0a000004;
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == -1);
+  TEST_CHECK(st[0] == SEL_ORPHAN && st[1] == SEL_ORPHAN && st[2] == SEL_ORPHAN);
+  s[1].ref_id = 0x0a000001;
+
+  /* An unreachable orphan cannot be the root */
+  s[1].usable = 0;
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == -1);
+  TEST_CHECK(st[1] == SEL_UNUSABLE && st[0] == SEL_ORPHAN);
+  s[1].usable = 1;
+
+  /* A source below the orphan stratum serves real time: orphans are
+     ignored even though they are better */
+  s[2] = src(0.0, 0.01, 4);
+  s[2].ref_id = 0x0a000009;
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == 2);
+  TEST_CHECK(st[0] == SEL_ORPHAN && st[1] == SEL_ORPHAN);
+  TEST_CHECK(r.n_combined == 1);
+
+  /* ... unless it is not selectable itself */
+  s[2].root_distance = 5.0;
+  SEL_SelectSource(&p, s, 3, -1, st, &r);
+  TEST_CHECK(r.selected == 1);
+  TEST_CHECK(st[2] == SEL_UNUSABLE);
+}
+
 int
 main(void)
 {
   test_falseticker();
   test_majority();
   test_prefer_require_leap();
+  test_orphan();
   TEST_END();
 }
