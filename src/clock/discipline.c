@@ -45,6 +45,9 @@ static int slewing;
 static double corr_rate;          /* s^2: offset * duration of a slew */
 
 static int synchronised, n_updates, n_ignored;
+/* n_updates when the makestep limit was last set: as chronyd, a limit
+   given at run time counts the updates from then on */
+static int makestep_base;
 static struct timespec last_update;
 static double last_interval;
 static uint32_t ref_id;
@@ -161,6 +164,7 @@ DSC_Initialise(const DSC_Params *p, DSC_Driver *drv, const struct timespec *now)
   slewing = 0;
   slew_last = *now;
   synchronised = n_updates = n_ignored = 0;
+  makestep_base = 0;
   last_interval = 0.0;
   last_offset = avg2_offset = 0.0;
   ref_id = 0;
@@ -309,7 +313,70 @@ want_step(double offset)
 {
   if (params.makestep_limit == 0 || fabs(offset) <= params.makestep_threshold)
     return 0;
-  return params.makestep_limit < 0 || n_updates <= params.makestep_limit;
+  return params.makestep_limit < 0 || n_updates - makestep_base <= params.makestep_limit;
+}
+
+void
+DSC_SetMakeStep(double threshold, int limit)
+{
+  params.makestep_threshold = threshold;
+  params.makestep_limit = limit;
+  makestep_base = n_updates;
+}
+
+void
+DSC_SetMaxUpdateSkew(double skew_ppm)
+{
+  params.max_update_skew = skew_ppm;
+}
+
+void
+DSC_AccumulateDeltaFrequency(const struct timespec *now, double dfreq_ppm, DSC_Change *change)
+{
+  double old = frequency, chrony_ppm = -frequency * 1e6;
+
+  memset(change, 0, sizeof *change);
+  if (!initialised)
+    return;
+  account(now);
+  /* chronyd's LCL_AccumulateDeltaFrequency, in its sign: dfreq is the
+     gradient of the offset, so it scales with the rest of the second */
+  chrony_ppm += dfreq_ppm * 1e-6 * (1e6 - chrony_ppm);
+  frequency = clamp(-chrony_ppm * 1e-6, params.max_drift * 1e-6);
+  change->dfreq = frequency - old;
+  /* The slew in progress continues on top of the new frequency */
+  start_slew(now);
+}
+
+void
+DSC_AccumulateOffset(const struct timespec *now, double offset, DSC_Change *change)
+{
+  memset(change, 0, sizeof *change);
+  if (!initialised)
+    return;
+  account(now);
+  /* offset is chronyd's (positive: the clock is fast), pending ours */
+  pending -= offset;
+  change->doffset = -offset;
+  /* As chronyd's doffset: slewed as fast as maxslewrate allows */
+  corr_rate = 0.0;
+  start_slew(now);
+}
+
+int
+DSC_MakeStep(const struct timespec *now, double *step)
+{
+  *step = 0.0;
+  if (!initialised)
+    return 0;
+  account(now);
+  /* The cooked time does not move: what was still to slew is stepped */
+  if (!driver->step(driver, now, pending))
+    return 0;
+  *step = pending;
+  pending = 0.0;
+  start_slew(now);
+  return 1;
 }
 
 DSC_Status

@@ -121,6 +121,21 @@ void DSC_Finalise(void);
 DSC_Status DSC_Update(const struct timespec *now, const DSC_Estimate *est,
                       DSC_Change *change);
 
+/* Run-time changes, as chronyc's commands: makestep THRESHOLD LIMIT (the
+   limit counts the updates from this call on) and maxupdateskew (ppm) */
+void DSC_SetMakeStep(double threshold, int limit);
+void DSC_SetMaxUpdateSkew(double skew_ppm);
+/* chronyc dfreq and doffset, in chronyd's signs: dfreq_ppm positive slows
+   the clock, offset positive (the clock is fast) is slewed back.  change
+   receives what the sources' histories need (SST_SlewSamples). */
+void DSC_AccumulateDeltaFrequency(const struct timespec *now, double dfreq_ppm,
+                                  DSC_Change *change);
+void DSC_AccumulateOffset(const struct timespec *now, double offset, DSC_Change *change);
+/* chronyc makestep: step the clock by the correction still to slew, so
+   the cooked time stays; *step is that correction (cooked - raw).
+   Returns 0 if the driver could not step. */
+int DSC_MakeStep(const struct timespec *now, double *step);
+
 /* Selection failed: the frequency is kept, the reference is lost */
 void DSC_SetUnsynchronised(const struct timespec *now);
 

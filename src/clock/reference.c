@@ -17,6 +17,37 @@
 #define LOCAL_ROOT_DISPERSION 0.0
 
 static int precision;
+/* chronyc local: overrides the configuration from then on */
+static int local_changed, local_stratum, local_orphan;
+
+static int
+get_local(int *orphan)
+{
+  const CNF_Config *c = CNF_Get();
+
+  if (!local_changed) {
+    *orphan = c->local_orphan;
+    return c->local_stratum;
+  }
+  *orphan = local_orphan;
+  return local_stratum;
+}
+
+void
+REF_SetLocal(int stratum, int orphan)
+{
+  local_changed = 1;
+  local_stratum = stratum;
+  local_orphan = stratum > 0 && orphan;
+}
+
+int
+REF_GetOrphanStratum(void)
+{
+  int orphan, stratum = get_local(&orphan);
+
+  return stratum > 0 && orphan ? stratum : 0;
+}
 
 static int
 measure_precision(void)
@@ -52,7 +83,7 @@ REF_Finalise(void)
 void
 REF_GetReferenceParams(const struct timespec *now, REF_Params *params)
 {
-  const CNF_Config *c = CNF_Get();
+  int orphan, stratum = get_local(&orphan);
 
   if (DSC_IsSynchronised()) {
     DSC_GetReferenceParams(now, params);
@@ -64,9 +95,9 @@ REF_GetReferenceParams(const struct timespec *now, REF_Params *params)
 
   memset(params, 0, sizeof *params);
   params->precision = precision;
-  if (c->local_stratum) {
+  if (stratum) {
     params->leap = 0;
-    params->stratum = c->local_stratum;
+    params->stratum = stratum;
     params->ref_id = SEL_LOCAL_REF_ID;
     params->ref_time = *now;
     params->ref_time.tv_sec -= 1;

@@ -28,4 +28,9 @@ void REF_Finalise(void);
 /* Parameters for a reply sent at time now */
 void REF_GetReferenceParams(const struct timespec *now, REF_Params *params);
 
+/* chronyc local: stratum 0 turns the local reference off, as `local off` */
+void REF_SetLocal(int stratum, int orphan);
+/* The stratum of `local ... orphan`, 0 without orphan mode */
+int REF_GetOrphanStratum(void);
+
 #endif

@@ -21,6 +21,7 @@
 #include "logging.h"
 #include "memory.h"
 #include "ntp_sources.h"
+#include "reference.h"
 #include "sched.h"
 #include "select.h"
 #include "srcsel.h"
@@ -372,6 +373,8 @@ select_sources(void)
 
   clock_gettime(CLOCK_REALTIME, &raw);
   DSC_CookTime(&raw, &cooked);
+  /* `local` may change at run time (chronyc local) */
+  sel_params.orphan_stratum = REF_GetOrphanStratum();
   n = SRC_GetNumberOfSources();
   if (n == 0) {
     lose_reference(&raw, "no sources");
@@ -573,7 +576,7 @@ SSL_Initialise(DSC_Driver *driver)
   sel_params.stratum_weight = c->stratum_weight;
   sel_params.combine_limit = c->combine_limit;
   sel_params.max_clock_error = c->max_clock_error * 1e-6;
-  sel_params.orphan_stratum = c->local_stratum && c->local_orphan ? c->local_stratum : 0;
+  sel_params.orphan_stratum = REF_GetOrphanStratum();
 
   clock_gettime(CLOCK_REALTIME, &raw);
   DSC_Initialise(&dp, driver, &raw);
@@ -607,6 +610,112 @@ SSL_Finalise(void)
   DSC_Finalise();
   LSC_Free(&leap_table);
   initialised = 0;
+}
+
+/* ---- commands ---- */
+
+/* The clock's correction changed outside an update: every history must
+   read as if it had always applied, as after an update */
+static void
+apply_change(const struct timespec *cooked, const DSC_Change *change)
+{
+  int i;
+
+  for (i = 0; i < n_entries; i++)
+    SST_SlewSamples(entries[i].stats, cooked, change->dfreq, change->doffset);
+  schedule_tick();
+}
+
+int
+SSL_MakeStep(void)
+{
+  struct timespec raw;
+  double step;
+
+  /* Without the discipline (only in unit tests: the daemon starts it
+     before the command socket is served) no correction is pending, and
+     chronyd's step of zero succeeds */
+  if (!initialised)
+    return 1;
+  clock_gettime(CLOCK_REALTIME, &raw);
+  if (!DSC_MakeStep(&raw, &step))
+    return 0;
+  /* chronyd's message; the cooked time, and so the histories, stay */
+  LOG(LOGS_WARN, "System clock was stepped by %.6f seconds%s", step,
+      virtual_clock ? " (not applied to the system clock)" : "");
+  schedule_tick();
+  return 1;
+}
+
+int
+SSL_ModifyMakeStep(double threshold, int limit)
+{
+  if (!initialised)
+    return 0;
+  DSC_SetMakeStep(threshold, limit);
+  return 1;
+}
+
+int
+SSL_ModifyMaxUpdateSkew(double skew_ppm)
+{
+  if (!initialised)
+    return 0;
+  DSC_SetMaxUpdateSkew(skew_ppm);
+  return 1;
+}
+
+int
+SSL_AccumulateDeltaFrequency(double dfreq_ppm)
+{
+  struct timespec raw, cooked;
+  DSC_Change change;
+
+  if (!initialised)
+    return 0;
+  clock_gettime(CLOCK_REALTIME, &raw);
+  DSC_CookTime(&raw, &cooked);
+  DSC_AccumulateDeltaFrequency(&raw, dfreq_ppm, &change);
+  apply_change(&cooked, &change);
+  have_frequency = 1;
+  LOG(LOGS_INFO, "Accumulated delta freq of %.3fppm", dfreq_ppm);
+  return 1;
+}
+
+int
+SSL_AccumulateOffset(double offset)
+{
+  struct timespec raw, cooked;
+  DSC_Change change;
+
+  if (!initialised)
+    return 0;
+  clock_gettime(CLOCK_REALTIME, &raw);
+  DSC_CookTime(&raw, &cooked);
+  DSC_AccumulateOffset(&raw, offset, &change);
+  apply_change(&cooked, &change);
+  LOG(LOGS_INFO, "Accumulated delta offset of %.6f seconds", offset);
+  return 1;
+}
+
+void
+SSL_Reselect(void)
+{
+  if (!initialised)
+    return;
+  /* As chronyd's reselect: the best source wins, without the hysteresis
+     that favours the current one */
+  selected = NULL;
+  if (n_entries > 0)
+    select_sources();
+}
+
+void
+SSL_SetReselectDistance(double distance)
+{
+  if (sel_params.reselect_dist != distance)
+    LOG(LOGS_INFO, "New reselect distance %f", distance);
+  sel_params.reselect_dist = distance;
 }
 
 /* ---- reports ---- */

@@ -36,6 +36,19 @@ void SSL_RemoveSource(SRC_Instance src);
 /* Forget the statistics of every source (reset sources) */
 void SSL_ResetSources(void);
 
+/* chronyc's commands (chronyd's semantics, see discipline.h); the int
+   ones return 0 when the discipline is not running or cannot do it,
+   except makestep, which has then nothing to step and succeeds */
+int SSL_MakeStep(void);
+int SSL_ModifyMakeStep(double threshold, int limit);
+int SSL_ModifyMaxUpdateSkew(double skew_ppm);
+int SSL_AccumulateDeltaFrequency(double dfreq_ppm);
+int SSL_AccumulateOffset(double offset);
+/* Select again now, forgetting the selected source */
+void SSL_Reselect(void);
+/* reselectdist, s: used from the next selection on */
+void SSL_SetReselectDistance(double distance);
+
 /* The outcome of the last selection for a source */
 typedef struct {
   char state;                  /* SEL_* of select.h */

@@ -1,9 +1,10 @@
 /*
   ntsd - data and actions behind the command protocol
 
-  The state of a daemon without sources and without clock discipline, as
-  chronyd reports it in the same situation.  Each body is meant to be
-  replaced by a call into the module that will own the state.
+  The reports and actions of the command protocol, each a call into the
+  module that owns the state.  A command ntsd cannot carry out answers an
+  error status (505 "not enabled" when the facility is missing), never
+  200 OK.
 */
 #include "config.h"
 
@@ -475,25 +476,33 @@ CMD_ModifyOffset(const IPAddr *address, uint32_t ref_id, double offset)
 int
 CMD_AddSource(const CMD_NewSource *s)
 {
-  /* There is nothing to add the source to until the NTP client exists */
-  return CMW_STT_FAILED;
+  /* The NTP client's sources are fixed by the configuration: ntp_sources.c
+     cannot add one at run time yet.  503 would claim the address was
+     looked up; "not enabled" says what is missing. */
+  return CMW_STT_NOTENABLED;
 }
 
 int
 CMD_DeleteSource(const IPAddr *address)
 {
-  return CMW_STT_NOSUCHSOURCE;
+  /* Nor can it remove one (see CMD_AddSource) */
+  return CMW_STT_NOTENABLED;
 }
 
 int
 CMD_Reselect(void)
 {
+  SSL_Reselect();
   return CMW_STT_SUCCESS;
 }
 
 int
 CMD_ReselectDistance(double distance)
 {
+  /* A negative distance would make selection flap between sources */
+  if (!(distance >= 0.0))
+    return CMW_STT_INVALID;
+  SSL_SetReselectDistance(distance);
   return CMW_STT_SUCCESS;
 }
 
@@ -532,41 +541,67 @@ CMD_Dump(void)
   return CMW_STT_SUCCESS;
 }
 
+/* The clock commands fail when the discipline is not running, and
+   makestep (as chronyd's) when the driver cannot step */
 int
 CMD_MakeStep(void)
 {
-  /* No correction is pending, so the step is of zero and succeeds */
-  return CMW_STT_SUCCESS;
+  return SSL_MakeStep() ? CMW_STT_SUCCESS : CMW_STT_FAILED;
 }
 
 int
 CMD_ModifyMakeStep(int limit, double threshold)
 {
-  return CMW_STT_SUCCESS;
+  if (!(threshold >= 0.0))
+    return CMW_STT_INVALID;
+  return SSL_ModifyMakeStep(threshold, limit) ? CMW_STT_SUCCESS : CMW_STT_FAILED;
 }
 
 int
 CMD_ModifyMaxUpdateSkew(double skew_ppm)
 {
-  return CMW_STT_SUCCESS;
+  if (!(skew_ppm >= 0.0))
+    return CMW_STT_INVALID;
+  return SSL_ModifyMaxUpdateSkew(skew_ppm) ? CMW_STT_SUCCESS : CMW_STT_FAILED;
 }
 
 int
 CMD_Dfreq(double dfreq_ppm)
 {
-  return CMW_STT_SUCCESS;
+  /* More than the whole second would be no frequency at all */
+  if (!(fabs(dfreq_ppm) < 1e6))
+    return CMW_STT_INVALID;
+  return SSL_AccumulateDeltaFrequency(dfreq_ppm) ? CMW_STT_SUCCESS : CMW_STT_FAILED;
 }
 
 int
 CMD_Doffset(double doffset)
 {
-  return CMW_STT_SUCCESS;
+  if (!isfinite(doffset))
+    return CMW_STT_INVALID;
+  return SSL_AccumulateOffset(doffset) ? CMW_STT_SUCCESS : CMW_STT_FAILED;
 }
+
+/* chronyd's default distance, and what ntsd's local reference does: it
+   takes over as soon as no source is selected */
+#define LOCAL_DEFAULT_DISTANCE 1.0
 
 int
 CMD_SetLocal(int on, int stratum, double distance, int orphan, double activate,
              double wait_synced, double wait_unsynced)
 {
+  if (!on) {
+    REF_SetLocal(0, 0);
+  } else {
+    /* The local directive of ntsd has only stratum and orphan: refuse
+       the options it would silently not honour */
+    if (stratum < 1 || stratum > 15 || distance != LOCAL_DEFAULT_DISTANCE ||
+        activate > 0.0 || wait_synced > 0.0 || wait_unsynced > 0.0)
+      return CMW_STT_INVALID;
+    REF_SetLocal(stratum, orphan);
+  }
+  /* Orphan mode changes what selection may choose */
+  SSL_Reselect();
   return CMW_STT_SUCCESS;
 }
 
@@ -579,7 +614,8 @@ CMD_SmoothTime(int option)
 int
 CMD_Manual(int option)
 {
-  return CMW_STT_SUCCESS;
+  /* There is no manual input (settime) to enable, disable or reset */
+  return CMW_STT_NOTENABLED;
 }
 
 int

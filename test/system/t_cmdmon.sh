@@ -3,7 +3,9 @@
 # (text and CSV) for the same ntsd, over the Unix socket and over UDP;
 # UDP gets only the open commands (501 Not authorised otherwise), the Unix
 # socket everything; ntsctl -j prints valid JSON whose counters move;
-# ntsctl reports a missing daemon as chronyc does.
+# ntsctl reports a missing daemon as chronyc does.  dfreq, doffset,
+# makestep and local change what tracking (and the log) shows; what ntsd
+# cannot do (manual, add, delete) answers 505, never 200 OK.
 . "$(dirname "$0")/lib/common.sh"
 
 need_cmd chronyc chronyd python3
@@ -138,6 +140,69 @@ check "unix: ntsctl -j makestep prints {\"status\":\"200 OK\"}" [ "$out" = '{"st
 out=$("$NTSCTL" -j $UDP makestep)
 check "udp: ntsctl -j makestep prints {\"error\":\"501 Not authorised\"}" \
   [ "$out" = '{"error":"501 Not authorised"}' ]
+
+# --- clock and reference commands: each must change what ntsd reports ----
+ctl() { "$NTSCTL" $UNIX "$@"; }
+# trk FIELD: a field of tracking -c (3 stratum, 5 system time, 8 frequency)
+trk() { ctl -c tracking | awk -F, -v f="$1" '{ print $f }'; }
+# near A B TOLERANCE
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d < t && -d < t) }'; }
+# stepped: the size of the last step ntsd logged for makestep
+stepped() { sed -n 's/.*System clock was stepped by \([-0-9.]*\) seconds.*/\1/p' "$TMP/ntsd.log" | tail -n 1; }
+
+f0=$(trk 8)
+out=$(ctl dfreq 2.5)
+check "dfreq 2.5: 200 OK" [ "$out" = "200 OK" ]
+f1=$(trk 8)
+check "  ... tracking's frequency grows by 2.5 ppm ($f0 -> $f1)" near "$f1" "$(awk -v f="$f0" 'BEGIN { print f + 2.5 }')" 0.001
+out=$(chronyc $UNIX dfreq -2.5)
+check "chronyc dfreq -2.5: 200 OK" [ "$out" = "200 OK" ]
+f2=$(trk 8)
+check "  ... and it is back ($f1 -> $f2)" near "$f2" "$f0" 0.001
+
+s0=$(trk 5)
+out=$(ctl doffset 1.0)
+check "doffset 1.0: 200 OK" [ "$out" = "200 OK" ]
+s1=$(trk 5)
+check "  ... the system time is 1 s fast of NTP time ($s0 -> $s1)" near "$s1" "$(awk -v s="$s0" 'BEGIN { print s - 1.0 }')" 0.001
+# The slew takes 12 s at maxslewrate: most of it is still pending
+out=$(ctl makestep)
+check "makestep: 200 OK" [ "$out" = "200 OK" ]
+st=$(stepped)
+check "  ... steps by what doffset left to slew ($st)" awk -v s="$st" 'BEGIN { exit !(s != "" && s < -0.5 && s >= -1.0) }'
+check "  ... the time (-x: cooked) stays" near "$(trk 5)" "$s1" 0.001
+ctl makestep > /dev/null
+st=$(stepped)
+check "  ... a second makestep has nothing left ($st)" near "$st" 0 0.000002
+ctl doffset -1.0 > /dev/null && ctl makestep > /dev/null
+check "doffset -1.0 and makestep: the system time is back" near "$(trk 5)" "$s0" 0.001
+for v in "makestep 0.1 3" "maxupdateskew 100"; do
+  # shellcheck disable=SC2086
+  out=$(ctl $v)
+  check "$v: 200 OK (effect: t_sources.sh, test_discipline)" [ "$out" = "200 OK" ]
+done
+
+out=$(ctl local stratum 7)
+check "local stratum 7: 200 OK" [ "$out" = "200 OK" ]
+check "  ... tracking shows stratum 7" [ "$(trk 3)" = 7 ]
+out=$(chronyc $UNIX local off)
+check "chronyc local off: 200 OK" [ "$out" = "200 OK" ]
+check "  ... tracking shows stratum 0, not synchronised" \
+  sh -c "'$NTSCTL' $UNIX tracking | grep -q '^Leap status     : Not synchronised' && [ \"\$('$NTSCTL' -c $UNIX tracking | cut -d, -f3)\" = 0 ]"
+out=$(ctl local stratum 5 distance 2.0)
+check "local with a distance ntsd cannot honour: 502 Invalid command" [ "$out" = "502 Invalid command" ]
+check "  ... and nothing changes" [ "$(trk 3)" = 0 ]
+out=$(chronyc $UNIX local stratum 10)
+check "chronyc local stratum 10 (its default distance): back to the configuration" [ "$(trk 3)" = 10 ]
+same 0 "tracking after local equals chronyc" $UNIX -- tracking
+
+# What ntsd cannot do must not answer 200 OK
+same 1 "manual on: refused as not enabled" $UNIX -- manual on
+check "  ... 505 Facility not enabled in daemon" grep -qx '505 Facility not enabled in daemon' "$TMP/n.out" "$TMP/n.err"
+same 1 "add server: refused as not enabled" $UNIX -- add server 127.0.0.5
+check "  ... 505 Facility not enabled in daemon" grep -qx '505 Facility not enabled in daemon' "$TMP/n.out" "$TMP/n.err"
+same 1 "delete: refused as not enabled" $UNIX -- delete 127.0.0.5
+check "  ... 505 Facility not enabled in daemon" grep -qx '505 Facility not enabled in daemon' "$TMP/n.out" "$TMP/n.err"
 
 # -m runs several commands; the first failure stops the list
 "$NTSCTL" -m $UNIX tracking activity > "$TMP/m.out"

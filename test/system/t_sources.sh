@@ -4,7 +4,10 @@
 # offline (by address, subnet or all) start and stop the requests; burst
 # sends its requests and returns the source to its mode; reset sources
 # drops the samples; refresh and reload sources succeed; chronyc gets the
-# same answers as ntsctl.
+# same answers as ntsctl.  Then the clock and selection commands, which
+# must show in what ntsd does: makestep THRESHOLD LIMIT with doffset (an
+# update steps or slews), maxupdateskew (the frequency freezes), and
+# reselectdist and reselect (B, of a lower stratum than A, is taken or not).
 . "$(dirname "$0")/lib/common.sh"
 
 need_cmd chronyd chronyc
@@ -17,16 +20,17 @@ SOCK=$TMP/ntsd.sock
 A=127.0.0.1
 B=127.0.0.2
 
-# chronyd_server NAME ADDRESS PORT
+# chronyd_server NAME ADDRESS PORT STRATUM
 chronyd_server() {
   start_bg "$1" $NOCLOCK chronyd -x -d -u root "port $3" "allow 127.0.0.0/8" \
-    "local stratum 1" "bindaddress $2" "cmdport 0" "bindcmdaddress /" \
+    "local stratum $4" "bindaddress $2" "cmdport 0" "bindcmdaddress /" \
     "pidfile $TMP/$1.pid"
   wait_for 5 udp_listening "$3"
 }
-chronyd_server srva $A "$PA"
+# A's stratum 3 against B's 1: stratumweight makes B better by 2 ms
+chronyd_server srva $A "$PA" 3
 check "chronyd server A started" [ $? -eq 0 ]
-chronyd_server srvb $B "$PB"
+chronyd_server srvb $B "$PB" 1
 check "chronyd server B started" [ $? -eq 0 ]
 
 # Polling every second, so that a change shows within a few seconds
@@ -131,6 +135,46 @@ check "  ... selectdata shows the offline source as new again (M)" \
 check "refresh: 200 OK" ok_status refresh
 check "reload sources: 200 OK (no sourcedir)" ok_status reload sources
 check "ntsd still polls after refresh" tx_grows $A 3
+
+# --- clock commands, with A selected and B offline ------------------------
+is_selected() { ctl -c sources | awk -F, -v a="$1" '$2 == "*" && $3 == a { f = 1 } END { exit !f }'; }
+# wrong_by: the steps of updates ntsd logged (-x), one a line
+wrong_by() { sed -n 's/.*System clock wrong by \([-0-9.]*\) seconds.*/\1/p' "$TMP/ntsd.log"; }
+jfreq() { ctl -j tracking | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["frequency_ppm"]))'; }
+check "A is selected" wait_for 10 is_selected $A
+
+check "makestep 0.5 -1: 200 OK" ok_status makestep 0.5 -1
+n0=$(wrong_by | wc -l)
+out=$(ctl doffset 2.0)
+check "doffset 2.0: 200 OK" [ "$out" = "200 OK" ]
+check "  ... the next update steps by +2 s" wait_for 6 sh -c \
+  "[ \$(sed -n 's/.*System clock wrong by \\([-0-9.]*\\) seconds.*/\\1/p' '$TMP/ntsd.log' | awk '\$1 > 1.9 && \$1 < 2.1' | wc -l) -gt 0 ]"
+check "makestep 0.5 0: 200 OK" ok_status makestep 0.5 0
+n1=$(wrong_by | wc -l)
+out=$(ctl doffset -2.0)
+check "doffset -2.0: 200 OK" [ "$out" = "200 OK" ]
+check "  ... an update corrects it (last offset +2 s)" wait_for 6 sh -c \
+  "'$NTSCTL' -h '$SOCK' -c tracking | awk -F, '{ exit !(\$6 > 1.9 && \$6 < 2.1) }'"
+check "  ... by a slew: no step ($n0 -> $n1 -> $(wrong_by | wc -l))" [ "$(wrong_by | wc -l)" = "$n1" ]
+
+check "maxupdateskew 0: 200 OK" ok_status maxupdateskew 0
+fr0=$(jfreq); sleep 3; fr1=$(jfreq)
+check "  ... the frequency stays ($fr0 = $fr1)" [ "$fr0" = "$fr1" ]
+check "maxupdateskew 1000: 200 OK" ok_status maxupdateskew 1000
+check "  ... the frequency is updated again" wait_for 5 sh -c "[ \"\$('$NTSCTL' -h '$SOCK' -j tracking | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)[\"frequency_ppm\"]))')\" != '$fr1' ]"
+
+# B is better, but not by reselectdist 1 s: A stays
+check "reselectdist 1: 200 OK" ok_status reselectdist 1
+ctl online $B > /dev/null
+check "  ... B online gets samples" wait_for 8 sh -c "[ \"\$('$NTSCTL' -h '$SOCK' -c sourcestats | awk -F, '\$1 == \"$B\" { print \$2 }')\" -ge 4 ]"
+sleep 2
+ctl -c selectdata | sed 's/^/    /'
+check "  ... A stays selected" is_selected $A
+out=$(ctl reselect)
+check "reselect: 200 OK" [ "$out" = "200 OK" ]
+check "  ... B, the best, is selected at once" is_selected $B
+check "reselectdist 0.0001: 200 OK" ok_status reselectdist 0.0001
+check "  ... B stays" is_selected $B
 
 check "ntsd is still running" kill -0 "$NTSD_PID"
 stop_pid "$NTSD_PID"

@@ -117,10 +117,77 @@ test_read_only(void)
   DSC_Finalise();
 }
 
+/* The chronyc commands: makestep, makestep THRESHOLD LIMIT,
+   maxupdateskew, dfreq and doffset */
+static void
+test_commands(void)
+{
+  DSC_Params p;
+  DSC_Driver *clk;
+  DSC_Change ch;
+  DSC_Estimate e;
+  DSC_Tracking t;
+  struct timespec raw;
+  double step, f0;
+
+  clk = DRV_CreateSimDriver(0.0, 0.0, 0.0, 1, 1700000000);
+  DSC_DefaultParams(&p);
+  DRV_SimRead(clk, &raw);
+  DSC_Initialise(&p, clk, &raw);
+
+  /* dfreq +1 ppm (chronyd's sign): tracking's frequency grows by 1 ppm,
+     the clock runs 1 ppm slower, the histories are told */
+  DSC_GetTracking(&raw, &t);
+  f0 = t.freq_ppm;
+  DSC_AccumulateDeltaFrequency(&raw, 1.0, &ch);
+  DSC_GetTracking(&raw, &t);
+  TEST_CHECK(fabs(t.freq_ppm - f0 - 1.0) < 1e-9);
+  TEST_CHECK(fabs(ch.dfreq + 1e-6) < 1e-12 && ch.doffset == 0.0);
+  DRV_SimAdvance(clk, 1000.0);
+  DRV_SimRead(clk, &raw);
+  TEST_CHECK(fabs(DRV_SimError(clk) + 1e-3) < 1e-6);
+  DSC_AccumulateDeltaFrequency(&raw, -1.0, &ch);
+
+  /* doffset 0.5: the clock is fast, half a second is to be slewed back */
+  DSC_AccumulateOffset(&raw, 0.5, &ch);
+  TEST_CHECK(ch.doffset == -0.5);
+  TEST_CHECK(fabs(DSC_GetCorrection(&raw) + 0.5) < 1e-9);
+  /* makestep steps all of it at once, the cooked time stays */
+  TEST_CHECK(DSC_MakeStep(&raw, &step));
+  TEST_CHECK(fabs(step + 0.5) < 1e-9);
+  TEST_CHECK(DRV_SimSteps(clk) == 1);
+  TEST_CHECK(fabs(DSC_GetCorrection(&raw)) < 1e-9);
+  TEST_CHECK(!DSC_GetNextEvent(&raw));
+
+  /* The configuration never steps; makestep 1 2 lets the next two
+     updates step, counted from the command */
+  e = estimate(3.0);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_SLEWED);
+  TEST_CHECK(DSC_MakeStep(&raw, &step) && fabs(step - 3.0) < 1e-9);
+  DSC_SetMakeStep(1.0, 2);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_STEPPED);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_STEPPED);
+  TEST_CHECK(DSC_Update(&raw, &e, &ch) == DSC_SLEWED);
+  DSC_SetMakeStep(0.0, 0);
+
+  /* maxupdateskew: an estimate with 1 ppm skew updates the frequency
+     until the limit is set below it */
+  e = estimate(0.0);
+  DSC_Update(&raw, &e, &ch);
+  TEST_CHECK(ch.dfreq != 0.0);
+  DSC_SetMaxUpdateSkew(0.5);
+  DSC_Update(&raw, &e, &ch);
+  TEST_CHECK(ch.dfreq == 0.0);
+
+  DSC_Finalise();
+  DRV_DestroySimDriver(clk);
+}
+
 int
 main(void)
 {
   test_slew_and_step();
   test_read_only();
+  test_commands();
   TEST_END();
 }
