@@ -128,7 +128,7 @@ find_instance(unsigned int id)
 static void
 drop_cookies(NNC_Instance inst)
 {
-  memset(inst->cookies, 0, sizeof inst->cookies);
+  SIV_Wipe(inst->cookies, sizeof inst->cookies);
   inst->n_cookies = inst->cookie_index = 0;
 }
 
@@ -136,8 +136,8 @@ static void
 drop_keys(NNC_Instance inst)
 {
   inst->have_keys = 0;
-  memset(inst->c2s, 0, sizeof inst->c2s);
-  memset(inst->s2c, 0, sizeof inst->s2c);
+  SIV_Wipe(inst->c2s, sizeof inst->c2s);
+  SIV_Wipe(inst->s2c, sizeof inst->s2c);
   SIV_Clear(&inst->c2s_siv);
   SIV_Clear(&inst->s2c_siv);
   drop_cookies(inst);
@@ -232,8 +232,8 @@ NNC_DumpData(NNC_Instance inst)
     UTI_BytesToHex(inst->cookies[j], inst->cookie_lens[j], hex, sizeof hex);
     len += snprintf(buf + len, MAX_DUMP_SIZE - len, "%s\n", hex);
   }
-  memset(hex, 0, sizeof hex);
-  memset(hex2, 0, sizeof hex2);
+  SIV_Wipe(hex, sizeof hex);
+  SIV_Wipe(hex2, sizeof hex2);
 
   ok = 0;
   if (len > 0 && len < MAX_DUMP_SIZE && (unlink(tmp) == 0 || errno == ENOENT)) {
@@ -254,7 +254,7 @@ NNC_DumpData(NNC_Instance inst)
         unlink(tmp);
     }
   }
-  memset(buf, 0, MAX_DUMP_SIZE);
+  SIV_Wipe(buf, MAX_DUMP_SIZE);
   Free(buf);
   if (ok)
     sync_parent_dir(path);
@@ -314,8 +314,8 @@ parse_dump(NNC_Instance inst, char *buf)
   }
   if (!set_keys(inst, aead, c2s, s2c, NKC_KEY_LEN))
     return 0;
-  memset(c2s, 0, sizeof c2s);
-  memset(s2c, 0, sizeof s2c);
+  SIV_Wipe(c2s, sizeof c2s);
+  SIV_Wipe(s2c, sizeof s2c);
 
   for (i = 5; i < n; i++) {
     len = UTI_HexToBytes(lines[i], cookie, sizeof cookie);
@@ -362,7 +362,7 @@ load_dump(NNC_Instance inst)
     else
       LOG(LOGS_WARN, "Ignoring unusable NTS dump file %s", path);
   }
-  memset(buf, 0, MAX_DUMP_SIZE + 1);
+  SIV_Wipe(buf, MAX_DUMP_SIZE + 1);
   Free(buf);
 }
 
@@ -671,7 +671,7 @@ NNC_CheckResponseAuth(NNC_Instance inst, const uint8_t *pkt, int len, const NPK_
     if (type == NPK_EF_NTS_COOKIE)
       add_cookie(inst, body, body_len);
   }
-  memset(plaintext, 0, sizeof plaintext);
+  SIV_Wipe(plaintext, sizeof plaintext);
 
   inst->uid_valid = 0;
   inst->ke_failures = 0;
