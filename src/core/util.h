@@ -30,6 +30,19 @@ int UTI_StringToIP(const char *s, IPAddr *ip);                 /* 1 ok, 0 bad */
 /* Returns one of several rotating static buffers */
 const char *UTI_IPToString(const IPAddr *ip);
 int UTI_CompareIPs(const IPAddr *a, const IPAddr *b);          /* 0 equal */
+/* UTI_CompareIPs() == 0 without the ordering, inline for the per-request
+   client log lookup */
+static inline int
+UTI_SameIP(const IPAddr *a, const IPAddr *b)
+{
+  if (a->family != b->family)
+    return 0;
+  if (a->family == AF_INET)
+    return a->addr.in4 == b->addr.in4;
+  if (a->family == AF_INET6)
+    return __builtin_memcmp(a->addr.in6, b->addr.in6, 16) == 0;
+  return 1;
+}
 /* "1.2.3.0/24", "2001:db8::/32", "1.2.3.4" (host), "10" (10/8 style as chrony);
    bits = -1 never returned; returns 1 ok, 0 bad.  "1.2.3" is 1.2.3.0/24
    and "192.168/12" works too; host bits are cleared in net, so

@@ -113,20 +113,6 @@ CLG_Finalise(void)
   n_records = 0;
 }
 
-/* UTI_CompareIPs() == 0, inlined: it runs once per probed record on every
-   request, and the ordering it also computes is never needed here */
-static int
-same_ip(const IPAddr *a, const IPAddr *b)
-{
-  if (a->family != b->family)
-    return 0;
-  if (a->family == AF_INET)
-    return a->addr.in4 == b->addr.in4;
-  if (a->family == AF_INET6)
-    return memcmp(a->addr.in6, b->addr.in6, 16) == 0;
-  return 1;
-}
-
 static Record *
 find_record(const IPAddr *ip, double now)
 {
@@ -140,7 +126,7 @@ find_record(const IPAddr *ip, double now)
     r = &records[(idx + i) & (n_records - 1)];
     if (r->ip.family == AF_UNSPEC)
       break;
-    if (same_ip(&r->ip, ip))
+    if (UTI_SameIP(&r->ip, ip))
       return r;
     for (last = 0.0, s = 0; s < CLG_N_SERVICES; s++)
       last = r->last_hit[s] > last ? r->last_hit[s] : last;
