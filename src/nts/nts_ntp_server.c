@@ -18,7 +18,7 @@
 #include "siv.h"
 
 #define MIN_UID_LEN 32
-#define NONCE_LEN 16                /* the least a request may use */
+#define MIN_NONCE_LEN 16            /* the least a request may use */
 #define TAG_LEN 16
 #define MAX_COOKIES 8
 #define MAX_PLAINTEXT 1280
@@ -39,7 +39,7 @@ parse_authenticator(const uint8_t *body, int body_len, const uint8_t **nonce, in
     return 0;
   *nonce_len = body[0] << 8 | body[1];
   *ct_len = body[2] << 8 | body[3];
-  if (*nonce_len < NONCE_LEN || *ct_len < TAG_LEN ||
+  if (*nonce_len < MIN_NONCE_LEN || *ct_len < TAG_LEN ||
       4 + pad4(*nonce_len) + pad4(*ct_len) > body_len)
     return 0;
   *nonce = body + 4;
