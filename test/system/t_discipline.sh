@@ -68,7 +68,7 @@ converged() {
   return 1
 }
 tracking_good() {
-  "$NTSCTL" -h "$SOCK" tracking > "$TMP/tracking" 2>&1 &&
+  "$NTSCTL" -n -h "$SOCK" tracking > "$TMP/tracking" 2>&1 &&
     grep -Eq '^Reference ID    : 7F00000[12] \(127\.0\.0\.[12]\)$' "$TMP/tracking" &&
     grep -q '^Leap status     : Normal$' "$TMP/tracking"
 }
