@@ -175,6 +175,8 @@ record() {
     e=${3%%+*}
     [ "$e" = keflood ] && e=ke
     tail -n 3 "$TMP/load-$e.err" >&2
+    echo "  $2's log ends:" >&2
+    tail -n 5 "$TMP/$2.log" >&2
   fi
 }
 
@@ -222,22 +224,55 @@ run_under_ke() {
 
 echo "bench: $ROUNDS round(s) of $DURATION s per mode; server on CPU $SERVER_CPU," \
   "generator on CPU $GEN_CPU; window $WINDOW, NTS-KE concurrency $KE_CONC"
+# use_server NAME: point SPID, NTP_PORT and NTSKE_PORT at a started server
+use_server() {
+  eval "SPID=\$PID_$1 NTP_PORT=\$NTPPORT_$1 NTSKE_PORT=\$KEPORT_$1"
+}
+
+# rotate N WORDS...: the words, the first N (mod their count) moved to the end
+rotate() {
+  k=$(($1 % ($# - 1)))
+  shift
+  while [ $k -gt 0 ]; do
+    w=$1
+    shift
+    set -- "$@" "$w"
+    k=$((k - 1))
+  done
+  echo "$@"
+}
+
+# All servers run at once (an idle one costs nothing) and every mode is
+# measured for each of them back to back, in an order that rotates from
+# round to round: the machine's load drifts, and the ratios are taken
+# between runs seconds apart, per round, rather than half a minute apart
 round=1
 while [ $round -le "$ROUNDS" ]; do
   echo "round $round"
   for s in $SERVERS; do
     start_server "$s"
-    sleep 0.5
-    run_mode $round "$s" plain plain -w "$WINDOW"
-    if [ "$s" != ceiling ]; then
-      run_mode $round "$s" nts nts -w "$WINDOW"
-      run_mode $round "$s" ke ke -c "$KE_CONC"
-      # NTP under an NTS-KE load: the same offered KE rate for every
-      # server, so that only the server's handling of it differs
-      run_under_ke $round "$s" plain+ke ke+plain -c "$KE_CONC" -r "$KE_RATE"
-      # ... and under as many handshakes as the server will take
-      run_under_ke $round "$s" plain+keflood keflood+plain -c "$KE_CONC"
-    fi
+    eval "PID_$s=$SPID NTPPORT_$s=$NTP_PORT KEPORT_$s=$NTSKE_PORT"
+  done
+  sleep 0.5
+  order=$(rotate $((round - 1)) $SERVERS)
+  for mode in plain nts ke plain+ke plain+keflood; do
+    for s in $order; do
+      [ "$s" = ceiling ] && [ "$mode" != plain ] && continue
+      use_server "$s"
+      case $mode in
+        plain) run_mode $round "$s" plain plain -w "$WINDOW" ;;
+        nts) run_mode $round "$s" nts nts -w "$WINDOW" ;;
+        ke) run_mode $round "$s" ke ke -c "$KE_CONC" ;;
+        # NTP under an NTS-KE load: the same offered KE rate for every
+        # server, so that only the server's handling of it differs
+        plain+ke) run_under_ke $round "$s" plain+ke ke+plain -c "$KE_CONC" -r "$KE_RATE" ;;
+        # ... and under as many handshakes as the server will take
+        plain+keflood) run_under_ke $round "$s" plain+keflood keflood+plain -c "$KE_CONC" ;;
+      esac
+    done
+  done
+  for s in $SERVERS; do
+    use_server "$s"
     echo "$round $s rss $(peak_rss $(descendants "$SPID"))" >> "$RESULTS"
     stop_pid "$SPID"
     forget_pid "$SPID"
@@ -245,7 +280,7 @@ while [ $round -le "$ROUNDS" ]; do
   round=$((round + 1))
 done
 
-# ---- summary: medians over the rounds ----
+# ---- summary: medians over the rounds, ratios paired within a round ----
 awk -v ke_rate="$KE_RATE" -v ke_conc="$KE_CONC" -v window="$WINDOW" '
 function median(key,   n, i, j, t, a) {
   n = cnt[key]
@@ -269,10 +304,26 @@ function rate(s, m,   v, g, c) {
   }
   return fmt(v, 0)
 }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+# The median over the rounds of the ratio within each round: runs of the
+# same round are seconds apart, so a change in the load of the machine moves
+# both sides of a ratio alike.  what "rate": a/b; "cpu": b/a (requests
+# per CPU-second of a over those of b)
+function paired(a, b, m, what,   key, x, y, rd) {
+  key = a SUBSEP b SUBSEP m SUBSEP what
+  for (rd in rounds) {
+    x = what == "rate" ? R[rd, a, m] : C[rd, b, m]
+    y = what == "rate" ? R[rd, b, m] : C[rd, a, m]
+    if (x != "" && x != "-" && y != "" && y != "-" && x > 0 && y > 0)
+      add(key, x / y)
+  }
+  x = median(key)
+  return x == "" ? "-" : sprintf("%.2f", x)
+}
 $3 == "rss" { if ($4 > rss[$2]) rss[$2] = $4; seen[$2] = 1; next }
 {
   seen[$2] = 1
+  rounds[$1] = 1
+  R[$1, $2, $3] = $4; C[$1, $2, $3] = $7
   add($2 SUBSEP $3 SUBSEP "rate", $4); add($2 SUBSEP $3 SUBSEP "p50", $5)
   add($2 SUBSEP $3 SUBSEP "p99", $6); add($2 SUBSEP $3 SUBSEP "cpu", $7)
   add($2 SUBSEP $3 SUBSEP "gen", $8)
@@ -287,8 +338,8 @@ END {
   label["plain+keflood"] = "NTP during an NTS-KE flood (concurrency " ke_conc ")"
   label["keflood+plain"] = "... the NTS-KE rate achieved meanwhile"
   print ""
-  print "| mode | ntsd /s | chronyd /s | ceiling /s | ntsd/chronyd | ntsd/ceiling | CPU us/req ntsd | chronyd | ceiling | p50/p99 us ntsd | chronyd | ceiling |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  print "| mode | ntsd /s | chronyd /s | ceiling /s | ntsd/chronyd | ntsd/ceiling | CPU us/req ntsd | chronyd | ceiling | per CPU-s ntsd/chronyd | ntsd/ceiling | p50/p99 us ntsd | chronyd | ceiling |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for (i = 1; i <= nm; i++) {
     m = modes[i]
     line = "| " label[m]
@@ -299,8 +350,9 @@ END {
       p[s] = (r[s] == "") ? "-" : median(s SUBSEP m SUBSEP "p50") " / " median(s SUBSEP m SUBSEP "p99")
     }
     line = line " | " rate("ntsd", m) " | " rate("chronyd", m) " | " rate("ceiling", m)
-    line = line " | " ratio(r["ntsd"], r["chronyd"]) " | " ratio(r["ntsd"], r["ceiling"])
+    line = line " | " paired("ntsd", "chronyd", m, "rate") " | " paired("ntsd", "ceiling", m, "rate")
     line = line " | " fmt(c["ntsd"], 2) " | " fmt(c["chronyd"], 2) " | " fmt(c["ceiling"], 2)
+    line = line " | " paired("ntsd", "chronyd", m, "cpu") " | " paired("ntsd", "ceiling", m, "cpu")
     line = line " | " p["ntsd"] " | " p["chronyd"] " | " p["ceiling"] " |"
     print line
   }
