@@ -59,11 +59,16 @@ TLS_Session TLS_CreateSession(int sock_fd, TLS_Credentials credentials, const ch
 void TLS_DestroySession(TLS_Session session);
 
 /* Drive the handshake; TLS_OK only once it finished with TLS 1.3, the
-   certificate verified (client) and "ntske/1" negotiated (both sides) */
+   certificate verified (client), "ntske/1" negotiated (both sides) and
+   the last flight was sent */
 TLS_Status TLS_Handshake(TLS_Session session);
 
-/* Send up to len bytes; on TLS_OK *sent bytes went out.  After
-   TLS_WANT_READ/WRITE the call must be repeated with the same data. */
+/* Send up to len bytes; on TLS_OK *sent bytes were taken.  They are held
+   back, to share a TCP segment with what follows (a server's response
+   with its close_notify), and go out with the next TLS_Receive() or
+   TLS_Shutdown(): a caller must make one of those calls before it waits
+   for the socket or destroys the session.  After TLS_WANT_READ/WRITE the
+   call must be repeated with the same data. */
 TLS_Status TLS_Send(TLS_Session session, const void *data, int len, int *sent);
 
 /* Receive up to len bytes into buf; on TLS_OK *received > 0.  GnuTLS may
