@@ -27,8 +27,8 @@ fake_q() {
     fpid=$LAST_PID
     wait_for 5 fake_up "$ke" "$fpid"
     tcp_listening "$ke" && break
-    # free_port sees only listening sockets: on a busy machine the port
-    # may still be held by a connection (TIME-WAIT); take other ports
+    # Another test may take the port between free_port and the bind;
+    # take other ports
     tries=$((tries + 1))
     if [ $tries -ge 5 ] || ! grep -q 'Address already in use' "$TMP/fake-$mode.log"; then
       fail "$mode: the fake server did not start: $(tail -1 "$TMP/fake-$mode.log")"

@@ -130,18 +130,22 @@ else
   NOCLOCK=""
 fi
 
-# free_port udp|tcp: a port in 20000-59999 that nothing listens on now
+# free_port udp|tcp: a port in 20000-31999 that no socket uses now.  Below
+# Linux's ephemeral range (32768-60999), so that the clients of a test
+# (ntsload's thousands of NTS-KE connections, their TIME_WAIT) never hold
+# a port a server is about to bind; any socket on it counts, not only
+# listeners, for the same reason.
 free_port() {
   proto=$1
   i=0
   while [ $i -lt 200 ]; do
-    p=$(( (($$ * 7919 + i * 104729 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 40000) + 20000 ))
+    p=$(( (($$ * 7919 + i * 104729 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 12000) + 20000 ))
     i=$((i + 1))
     case " ${USED_PORTS:-} " in *" $p "*) continue ;; esac
     if [ "$proto" = udp ]; then
-      ss -Hlun "sport = :$p" 2>/dev/null | grep -q . && continue
+      ss -Haun "sport = :$p" 2>/dev/null | grep -q . && continue
     else
-      ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && continue
+      ss -Hatn "sport = :$p" 2>/dev/null | grep -q . && continue
     fi
     USED_PORTS="${USED_PORTS:-} $p"
     echo "$p"
