@@ -425,7 +425,8 @@ vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
   return size;
 }
 
-/* Not used by GnuTLS when vec_push() is set; kept for completeness */
+/* GnuTLS prefers vec_push(); this one is set too because GnuTLS's own
+   default would treat the transport pointer as a file descriptor */
 static ssize_t
 push(gnutls_transport_ptr_t ptr, const void *data, size_t size)
 {
@@ -470,7 +471,8 @@ pull(gnutls_transport_ptr_t ptr, void *data, size_t size)
 }
 
 /* Used by GnuTLS only to wait in blocking mode, which sessions here never
-   are; kept correct for the read-ahead anyway */
+   are; set because its default would poll the transport pointer as a
+   file descriptor, and correct for the read-ahead */
 static int
 pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
@@ -580,24 +582,7 @@ flush_step(TLS_Session session)
   return r;
 }
 
-/* Map a negative GnuTLS return code: non-fatal ones (EAGAIN, EINTR, a
-   warning alert) just mean "try again when the socket is ready" */
-static TLS_Status
-wait_status(TLS_Session session, int r)
-{
-  if (gnutls_error_is_fatal(r))
-    return TLS_ERROR;
-  switch (flush_step(session)) {
-    case 0:
-      return TLS_WANT_WRITE;
-    case 1:
-      return gnutls_record_get_direction(session->session) ? TLS_WANT_WRITE : TLS_WANT_READ;
-    default:
-      return TLS_ERROR;
-  }
-}
-
-/* The same for a step that finished */
+/* The status of a step that finished: done once what is held is sent */
 static TLS_Status
 done_status(TLS_Session session)
 {
@@ -609,6 +594,22 @@ done_status(TLS_Session session)
     default:
       return TLS_ERROR;
   }
+}
+
+/* Map a negative GnuTLS return code: non-fatal ones (EAGAIN, EINTR, a
+   warning alert) just mean "try again when the socket is ready", after
+   what is held has gone out */
+static TLS_Status
+wait_status(TLS_Session session, int r)
+{
+  TLS_Status status;
+
+  if (gnutls_error_is_fatal(r))
+    return TLS_ERROR;
+  status = done_status(session);
+  if (status != TLS_OK)
+    return status;
+  return gnutls_record_get_direction(session->session) ? TLS_WANT_WRITE : TLS_WANT_READ;
 }
 
 static void
