@@ -358,6 +358,15 @@ record_states(int n, const int *map, const SEL_Source *sel, const char *status,
   }
 }
 
+/* The clock as it reads (what the discipline's calls take) and as it
+   should read (what the reference time and the log use) */
+static void
+read_clock(struct timespec *raw, struct timespec *cooked)
+{
+  clock_gettime(CLOCK_REALTIME, raw);
+  DSC_CookTime(raw, cooked);
+}
+
 static void
 select_sources(void)
 {
@@ -371,8 +380,7 @@ select_sources(void)
   char *status;
   int i, n, have, previous = -1, waiting = 0, ready = 0;
 
-  clock_gettime(CLOCK_REALTIME, &raw);
-  DSC_CookTime(&raw, &cooked);
+  read_clock(&raw, &cooked);
   /* `local` may change at run time (chronyc local) */
   sel_params.orphan_stratum = REF_GetOrphanStratum();
   n = SRC_GetNumberOfSources();
@@ -673,8 +681,7 @@ SSL_AccumulateDeltaFrequency(double dfreq_ppm)
 
   if (!initialised)
     return 0;
-  clock_gettime(CLOCK_REALTIME, &raw);
-  DSC_CookTime(&raw, &cooked);
+  read_clock(&raw, &cooked);
   DSC_AccumulateDeltaFrequency(&raw, dfreq_ppm, &change);
   apply_change(&cooked, &change);
   have_frequency = 1;
@@ -690,8 +697,7 @@ SSL_AccumulateOffset(double offset)
 
   if (!initialised)
     return 0;
-  clock_gettime(CLOCK_REALTIME, &raw);
-  DSC_CookTime(&raw, &cooked);
+  read_clock(&raw, &cooked);
   DSC_AccumulateOffset(&raw, offset, &change);
   apply_change(&cooked, &change);
   LOG(LOGS_INFO, "Accumulated delta offset of %.6f seconds", offset);
