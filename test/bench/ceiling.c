@@ -10,7 +10,14 @@
   extension fields: what a real server does beyond this is its overhead,
   which the benchmark reports as the ratio to this rate.
 
-  Usage: ceiling -p PORT [-h ADDRESS] [-t MAX_SECONDS]
+  With -k DIR it also answers NTS requests, with the server keys of
+  DIR/ntskeys (an ntsd's ntsdumpdir, so that the cookies of that ntsd's
+  NTS-KE open here) and ntsd's own NTS codec (src/nts/nts_ntp_server.c):
+  the cookie opened, the request's authenticator checked, a new cookie
+  sealed and the reply encrypted, which RFC 8915 requires of any server.
+  That is the NTS ceiling: batched I/O and the NTS work, nothing else.
+
+  Usage: ceiling -p PORT [-h ADDRESS] [-t MAX_SECONDS] [-k KEY_DIR]
   It stops by itself after MAX_SECONDS (default 3600), or on SIGTERM.
 */
 #include "config.h"
@@ -28,6 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nts_keyring.h"
+#include "nts_ntp_server.h"
+#include "ntp_pkt.h"
+
 #define BATCH 64
 #define HEADER_LEN 48
 #define MAX_PACKET 2048
@@ -42,6 +53,25 @@ on_signal(int sig)
   quit = 1;
 }
 
+/* Append the NTS part of the reply to the header in r; returns the reply
+   length, 0 for no reply */
+static int
+add_nts(const uint8_t *q, int len, uint8_t *r)
+{
+  NNS_Context ctx;
+  NNS_Result result;
+  NPK_Info info;
+
+  if (!NPK_ParsePacket(q, len, &info))
+    return 0;
+  result = NNS_CheckRequest(q, len, &info, &ctx);
+  if (result == NNS_NOT_NTS)
+    return HEADER_LEN;
+  if (result != NNS_OK)
+    return 0;
+  return NNS_FinishReply(&ctx, result, r, MAX_PACKET);
+}
+
 static void
 put32(uint8_t *p, uint32_t x)
 {
@@ -54,11 +84,11 @@ put32(uint8_t *p, uint32_t x)
 int
 main(int argc, char **argv)
 {
-  static uint8_t rx_bufs[BATCH][MAX_PACKET], tx_bufs[BATCH][HEADER_LEN];
+  static uint8_t rx_bufs[BATCH][MAX_PACKET], tx_bufs[BATCH][MAX_PACKET];
   static struct sockaddr_storage addrs[BATCH];
   static struct mmsghdr rx_msgs[BATCH], tx_msgs[BATCH];
   static struct iovec rx_iov[BATCH], tx_iov[BATCH];
-  const char *host = "127.0.0.1";
+  const char *host = "127.0.0.1", *key_dir = NULL;
   struct sockaddr_in sin;
   struct timeval tv = { 1, 0 };
   struct sigaction sa;
@@ -66,11 +96,12 @@ main(int argc, char **argv)
   uint32_t sec, frac;
   uint8_t *q, *r;
   time_t end;
-  int fd, opt, port = 0, max_seconds = 3600, i, n, n_tx, version;
+  int fd, opt, port = 0, max_seconds = 3600, i, n, n_tx, version, len;
 
-  while ((opt = getopt(argc, argv, "h:p:t:")) != -1) {
+  while ((opt = getopt(argc, argv, "h:k:p:t:")) != -1) {
     switch (opt) {
       case 'h': host = optarg; break;
+      case 'k': key_dir = optarg; break;
       case 'p': port = atoi(optarg); break;
       case 't': max_seconds = atoi(optarg); break;
       default: port = -1; break;
@@ -81,8 +112,12 @@ main(int argc, char **argv)
   sin.sin_port = htons(port);
   if (port <= 0 || port > 65535 || max_seconds <= 0 || optind != argc ||
       inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
-    fprintf(stderr, "usage: ceiling -p PORT [-h IPV4-ADDRESS] [-t MAX_SECONDS]\n");
+    fprintf(stderr, "usage: ceiling -p PORT [-h IPV4-ADDRESS] [-t MAX_SECONDS] [-k KEY_DIR]\n");
     return 2;
+  }
+  if (key_dir && !NKY_Load(key_dir)) {
+    fprintf(stderr, "ceiling: no server keys in %s\n", key_dir);
+    return 1;
   }
 
   fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -103,7 +138,6 @@ main(int argc, char **argv)
     rx_iov[i].iov_base = rx_bufs[i];
     rx_iov[i].iov_len = MAX_PACKET;
     tx_iov[i].iov_base = tx_bufs[i];
-    tx_iov[i].iov_len = HEADER_LEN;
   }
 
   end = time(NULL) + max_seconds;
@@ -146,6 +180,11 @@ main(int argc, char **argv)
       put32(r + 36, frac);
       put32(r + 40, sec);             /* transmit */
       put32(r + 44, frac);
+      len = HEADER_LEN;
+      if (key_dir && rx_msgs[i].msg_len > HEADER_LEN &&
+          (len = add_nts(q, rx_msgs[i].msg_len, r)) <= 0)
+        continue;
+      tx_iov[n_tx].iov_len = len;
       tx_msgs[n_tx].msg_hdr.msg_name = &addrs[i];
       tx_msgs[n_tx].msg_hdr.msg_namelen = rx_msgs[i].msg_hdr.msg_namelen;
       tx_msgs[n_tx].msg_hdr.msg_iov = &tx_iov[n_tx];

@@ -1,7 +1,10 @@
 #!/bin/sh
 # make bench: ntsd against Debian's chronyd and the ceiling (a minimal
 # batched responder, test/bench/ceiling.c), one after the other on
-# loopback, with the same load from test/bench/ntsload.
+# loopback, with the same load from test/bench/ntsload.  With ntsd's
+# server keys the ceiling answers the nts mode too (the NTS ceiling: the
+# NTS work RFC 8915 requires and nothing else), its clients getting their
+# cookies from ntsd's NTS-KE.
 #
 # Each server is pinned to SERVER_CPU and the generator to GEN_CPU with
 # taskset, so that the server has a core of its own and the numbers are
@@ -137,7 +140,11 @@ pidfile $dir/$name.pid"
       start_bg "$name" taskset -c "$SERVER_CPU" $NOCLOCK chronyd -d -x -u root -f "$dir/conf"
       ;;
     ceiling)
-      start_bg "$name" taskset -c "$SERVER_CPU" "$CEILING" -p "$NTP_PORT" -t 3600
+      # With ntsd's server keys it answers NTS too, with the cookies of
+      # ntsd's NTS-KE: the NTS ceiling
+      keys=
+      [ -n "$PID_ntsd" ] && wait_for 10 test -s "$TMP/ntsd/ntskeys" && keys="-k $TMP/ntsd"
+      start_bg "$name" taskset -c "$SERVER_CPU" "$CEILING" -p "$NTP_PORT" -t 3600 $keys
       ;;
   esac
   SPID=$LAST_PID
@@ -253,11 +260,14 @@ while [ $round -le "$ROUNDS" ]; do
     start_server "$s"
     eval "PID_$s=$SPID NTPPORT_$s=$NTP_PORT KEPORT_$s=$NTSKE_PORT"
   done
+  # The NTS ceiling's clients get their cookies from ntsd's NTS-KE
+  [ -n "$keys" ] && KEPORT_ceiling=$KEPORT_ntsd
   sleep 0.5
   order=$(rotate $((round - 1)) $SERVERS)
   for mode in plain nts ke plain+ke plain+keflood; do
     for s in $order; do
-      [ "$s" = ceiling ] && [ "$mode" != plain ] && continue
+      [ "$s" = ceiling ] && [ "$mode" != plain ] && { [ "$mode" != nts ] || [ -z "$keys" ]; } &&
+        continue
       use_server "$s"
       case $mode in
         plain) run_mode $round "$s" plain plain -w "$WINDOW" ;;
@@ -338,8 +348,8 @@ END {
   label["plain+keflood"] = "NTP during an NTS-KE flood (concurrency " ke_conc ")"
   label["keflood+plain"] = "... the NTS-KE rate achieved meanwhile"
   print ""
-  print "| mode | ntsd /s | chronyd /s | ceiling /s | ntsd/chronyd | ntsd/ceiling | CPU us/req ntsd | chronyd | ceiling | per CPU-s ntsd/chronyd | ntsd/ceiling | p50/p99 us ntsd | chronyd | ceiling |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  print "| mode | ntsd /s | chronyd /s | ceiling /s | ntsd/chronyd | ntsd/ceiling | ceiling/chronyd | CPU us/req ntsd | chronyd | ceiling | per CPU-s ntsd/chronyd | ntsd/ceiling | ceiling/chronyd | p50/p99 us ntsd | chronyd | ceiling |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for (i = 1; i <= nm; i++) {
     m = modes[i]
     line = "| " label[m]
@@ -351,8 +361,10 @@ END {
     }
     line = line " | " rate("ntsd", m) " | " rate("chronyd", m) " | " rate("ceiling", m)
     line = line " | " paired("ntsd", "chronyd", m, "rate") " | " paired("ntsd", "ceiling", m, "rate")
+    line = line " | " paired("ceiling", "chronyd", m, "rate")
     line = line " | " fmt(c["ntsd"], 2) " | " fmt(c["chronyd"], 2) " | " fmt(c["ceiling"], 2)
     line = line " | " paired("ntsd", "chronyd", m, "cpu") " | " paired("ntsd", "ceiling", m, "cpu")
+    line = line " | " paired("ceiling", "chronyd", m, "cpu")
     line = line " | " p["ntsd"] " | " p["chronyd"] " | " p["ceiling"] " |"
     print line
   }
