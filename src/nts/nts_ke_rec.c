@@ -13,8 +13,12 @@
 #include <string.h>
 
 #include "nts_ke_rec.h"
+#include "nts_keyring.h"
 
 #define HEADER_LEN 4
+
+/* Port Negotiation is left out for the port clients assume anyway */
+#define NTP_DEFAULT_PORT 123
 
 typedef struct {
   const uint8_t *msg;
@@ -321,6 +325,64 @@ NKR_BuildRequest(uint8_t *buf, int max)
   add_u16_record(&w, 1, NKR_REC_NEXT_PROTOCOL, NKR_NEXT_PROTOCOL_NTPV4);
   add_u16_record(&w, 1, NKR_REC_AEAD_ALGORITHM, NKR_AEAD_AES_SIV_CMAC_256);
   return finish(&w);
+}
+
+/* ================================================== */
+
+int
+NKR_RequestNeedsKeys(const NKR_Request *req)
+{
+  return req->error < 0 && req->ntpv4 && req->aead_siv_256;
+}
+
+int
+NKR_MakeResponse(const NKR_Request *req, const uint8_t *c2s, const uint8_t *s2c,
+                 int port, const char *server,
+                 uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN], NKR_Response *resp)
+{
+  int i, len;
+
+  memset(resp, 0, sizeof *resp);
+
+  if (req->error >= 0) {
+    resp->error = req->error;
+    return 1;
+  }
+
+  if (!NKR_RequestNeedsKeys(req)) {
+    /* Nothing in common: empty negotiation records tell the client so */
+    resp->error = -1;
+    resp->ntpv4 = req->ntpv4;
+    resp->aead = req->aead_siv_256 ? NKR_AEAD_AES_SIV_CMAC_256 : -1;
+    return 1;
+  }
+
+  /* No keys to put in cookies; as chronyd, the server then closes the
+     connection without an answer */
+  if (!c2s || !s2c)
+    return 0;
+
+  for (i = 0; i < NKR_MAX_COOKIES; i++) {
+    len = NKY_MakeCookie(c2s, s2c, NKY_KEY_LEN, cookies[i], NKR_MAX_COOKIE_LEN);
+    if (len <= 0) {
+      /* No usable server key: the client should try another server */
+      memset(resp, 0, sizeof *resp);
+      resp->error = NKR_ERROR_INTERNAL;
+      return 1;
+    }
+    resp->cookies[i] = cookies[i];
+    resp->cookie_lens[i] = len;
+  }
+
+  resp->error = -1;
+  resp->ntpv4 = 1;
+  resp->aead = NKR_AEAD_AES_SIV_CMAC_256;
+  resp->n_cookies = NKR_MAX_COOKIES;
+  /* Port 0 disables the NTP server, which then presumably runs elsewhere
+     under the name given by ntsntpserver */
+  resp->port = port > 0 && port != NTP_DEFAULT_PORT ? port : 0;
+  resp->server = server;
+  return 1;
 }
 
 /* ================================================== */

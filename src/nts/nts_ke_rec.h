@@ -5,7 +5,9 @@
   of, shared by the server and the client.  Parsing never allocates and
   never reads past the given length; a message is only interpreted once it
   is complete (ends with an End of Message record), and the TLS layer is
-  told to keep reading until then.
+  told to keep reading until then.  The server's choice of answer is here
+  too, apart from TLS, so that the unit test and the fuzzer check the very
+  decision the server makes.
 */
 #ifndef NTSD_NTS_KE_REC_H
 #define NTSD_NTS_KE_REC_H
@@ -103,6 +105,23 @@ NKR_Status NKR_ParseRequest(const uint8_t *msg, int len, NKR_Request *req);
    response is invalid (server name not 1-255 printable characters without
    spaces, cookie not 1-NKR_MAX_COOKIE_LEN bytes, too many cookies) */
 int NKR_BuildResponse(const NKR_Response *resp, uint8_t *buf, int max);
+
+/* Server side: whether the answer to a request carries cookies, and so
+   needs the client's NTS keys exported from the TLS session */
+int NKR_RequestNeedsKeys(const NKR_Request *req);
+
+/* Server side: the answer to a request NKR_ParseRequest has finished with
+   (req->error set if it was NKR_BAD): that error, empty negotiation records
+   if there is nothing in common, or else NTPv4, AEAD 15 and NKR_MAX_COOKIES
+   cookies made with NKY_MakeCookie (an internal error if there is no usable
+   server key).  c2s and s2c are the exported keys (NKY_KEY_LEN bytes each),
+   or NULL if they were not exported; port is the configured NTP port (sent
+   unless it is 0 or 123) and server the configured ntsntpserver, or NULL.
+   The cookies are written to cookies, which resp then points into.
+   Returns 0, with nothing to send, when the keys were needed but are NULL. */
+int NKR_MakeResponse(const NKR_Request *req, const uint8_t *c2s, const uint8_t *s2c,
+                     int port, const char *server,
+                     uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN], NKR_Response *resp);
 
 /* Client side: Next Protocol NTPv4 and AEAD 15, both critical */
 int NKR_BuildRequest(uint8_t *buf, int max);

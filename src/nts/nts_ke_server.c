@@ -36,10 +36,6 @@
 /* Seconds a client has for the whole exchange */
 #define CONNECTION_TIMEOUT 2.0
 
-#define NTP_DEFAULT_PORT 123
-#define NEW_COOKIES NKR_MAX_COOKIES
-#define AEAD_KEY_LEN 32
-
 /* Accepting is paused this long when the process runs out of descriptors,
    as the listening socket would otherwise stay readable and spin the loop */
 #define ACCEPT_PAUSE 0.5
@@ -117,50 +113,22 @@ static int
 make_response(Connection *c, const NKR_Request *req)
 {
   const CNF_Config *cfg = CNF_Get();
-  uint8_t cookies[NEW_COOKIES][NKY_MAX_COOKIE_LEN];
-  uint8_t c2s[AEAD_KEY_LEN], s2c[AEAD_KEY_LEN];
-  int cookie_lens[NEW_COOKIES];
+  uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN];
+  uint8_t c2s[NKY_KEY_LEN], s2c[NKY_KEY_LEN];
   NKR_Response resp;
-  int i, len;
+  int have_keys, ok, len;
 
-  memset(&resp, 0, sizeof resp);
-
-  if (req->error >= 0) {
-    resp.error = req->error;
-  } else if (!req->ntpv4 || !req->aead_siv_256) {
-    /* Nothing in common: empty negotiation records tell the client so */
-    resp.error = -1;
-    resp.ntpv4 = req->ntpv4;
-    resp.aead = req->aead_siv_256 ? NKR_AEAD_AES_SIV_CMAC_256 : -1;
-  } else {
-    if (!TLS_ExportKeys(c->tls, NKR_AEAD_AES_SIV_CMAC_256, AEAD_KEY_LEN, c2s, s2c))
-      return 0;
-    for (i = 0; i < NEW_COOKIES; i++) {
-      cookie_lens[i] = NKY_MakeCookie(c2s, s2c, AEAD_KEY_LEN, cookies[i], sizeof cookies[i]);
-      if (cookie_lens[i] <= 0)
-        break;
-    }
-    /* Not an ordinary memset, which the compiler may drop */
-    gnutls_memset(c2s, 0, sizeof c2s);
-    gnutls_memset(s2c, 0, sizeof s2c);
-    if (i < NEW_COOKIES) {
-      /* No usable server key: the client should try another server */
-      resp.error = NKR_ERROR_INTERNAL;
-    } else {
-      resp.error = -1;
-      resp.ntpv4 = 1;
-      resp.aead = NKR_AEAD_AES_SIV_CMAC_256;
-      resp.n_cookies = NEW_COOKIES;
-      for (i = 0; i < NEW_COOKIES; i++) {
-        resp.cookies[i] = cookies[i];
-        resp.cookie_lens[i] = cookie_lens[i];
-      }
-      /* Port 0 disables the NTP server, which then presumably runs
-         elsewhere under the name given by ntsntpserver */
-      resp.port = cfg->port > 0 && cfg->port != NTP_DEFAULT_PORT ? cfg->port : 0;
-      resp.server = cfg->nts_ntp_server;
-    }
-  }
+  /* Exported only when needed, so a refused request costs no key export */
+  have_keys = NKR_RequestNeedsKeys(req) &&
+              TLS_ExportKeys(c->tls, NKR_AEAD_AES_SIV_CMAC_256, NKY_KEY_LEN, c2s, s2c);
+  ok = NKR_MakeResponse(req, have_keys ? c2s : NULL, have_keys ? s2c : NULL,
+                        cfg->port, cfg->nts_ntp_server, cookies, &resp);
+  /* Also after a failed export, which may have written one of them.  Not
+     an ordinary memset, which the compiler may drop. */
+  gnutls_memset(c2s, 0, sizeof c2s);
+  gnutls_memset(s2c, 0, sizeof s2c);
+  if (!ok)
+    return 0;
 
   len = NKR_BuildResponse(&resp, c->message, sizeof c->message);
   if (len <= 0)

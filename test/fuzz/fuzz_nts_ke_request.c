@@ -1,10 +1,12 @@
 /*
   ntsd - fuzzing the NTS-KE server's request parser (NKR_ParseRequest)
+  and its choice of answer (NKR_MakeResponse)
 
-  The input is what a client sent over TLS so far.  As the server does,
-  a complete request is answered: an error, empty negotiation records, or
-  eight cookies (made with fixed keys where the server exports them from
-  the TLS session), and whatever answer is built must parse as one.
+  The input is what a client sent over TLS so far.  A complete request is
+  answered by the server's own NKR_MakeResponse: an error, empty
+  negotiation records, or eight cookies (made with fixed keys where the
+  server exports them from the TLS session), and whatever answer is built
+  must parse as one.
 */
 #include "config.h"
 
@@ -73,38 +75,25 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
   return 0;
 }
 
-/* What the server's make_response() does with a parsed request */
+/* Answer as the server does, with fixed keys for those it exports from
+   the TLS session, and the client's own port and name as if configured */
 static void
 answer(const NKR_Request *req)
 {
-  static uint8_t cookies[NKR_MAX_COOKIES][NKY_MAX_COOKIE_LEN], buf[NKR_MAX_MESSAGE];
+  static uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN], buf[NKR_MAX_MESSAGE];
   uint8_t c2s[NKY_KEY_LEN], s2c[NKY_KEY_LEN];
   NKR_Response resp, parsed;
   NKR_Status status;
-  int i, len;
+  int ok, len;
 
-  memset(&resp, 0, sizeof resp);
-  if (req->error >= 0) {
-    resp.error = req->error;
-  } else if (!req->ntpv4 || !req->aead_siv_256) {
-    resp.error = -1;
-    resp.ntpv4 = req->ntpv4;
-    resp.aead = req->aead_siv_256 ? NKR_AEAD_AES_SIV_CMAC_256 : -1;
-  } else {
-    memset(c2s, 0xc2, sizeof c2s);
-    memset(s2c, 0x2c, sizeof s2c);
-    resp.error = -1;
-    resp.ntpv4 = 1;
-    resp.aead = NKR_AEAD_AES_SIV_CMAC_256;
-    resp.n_cookies = NKR_MAX_COOKIES;
-    for (i = 0; i < NKR_MAX_COOKIES; i++) {
-      resp.cookie_lens[i] = NKY_MakeCookie(c2s, s2c, NKY_KEY_LEN, cookies[i], sizeof cookies[i]);
-      FUZ_ASSERT(resp.cookie_lens[i] > 0);
-      resp.cookies[i] = cookies[i];
-    }
-    resp.port = req->port_negotiation ? req->port : 0;
-    resp.server = req->server_negotiation ? "ntp.example.org" : NULL;
-  }
+  memset(c2s, 0xc2, sizeof c2s);
+  memset(s2c, 0x2c, sizeof s2c);
+  ok = NKR_MakeResponse(req, c2s, s2c, req->port_negotiation ? req->port : 0,
+                        req->server_negotiation ? "ntp.example.org" : NULL, cookies, &resp);
+  FUZ_ASSERT(ok);
+  /* The keyring is set up, so cookies never fail */
+  FUZ_ASSERT(resp.n_cookies == (NKR_RequestNeedsKeys(req) ? NKR_MAX_COOKIES : 0));
+  FUZ_ASSERT(resp.error == req->error);
 
   len = NKR_BuildResponse(&resp, buf, sizeof buf);
   FUZ_ASSERT(len > 0 && len <= (int)sizeof buf);

@@ -11,6 +11,7 @@
 
 #include "logging.h"
 #include "nts_ke_rec.h"
+#include "nts_keyring.h"
 #include "test.h"
 
 #define C NKR_CRITICAL
@@ -671,6 +672,146 @@ test_parse_response(void)
   TEST_CHECK(NKR_ParseResponse(NULL, 0, &r) == NKR_BAD && strcmp(r.reason, "malformed message") == 0);
 }
 
+/* NKR_MakeResponse for a parsed request, with the keys given (or none),
+   built into buf; returns the built length, 0 if NKR_MakeResponse gives
+   nothing to send, -1 if what it gives cannot be built */
+static int
+answer(const Msg *m, const uint8_t *c2s, const uint8_t *s2c, int port, const char *server,
+       NKR_Response *resp, uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN],
+       uint8_t *buf, int max)
+{
+  NKR_Request req;
+  int len;
+
+  NKR_ParseRequest(m->b, m->len, &req);
+  if (!NKR_MakeResponse(&req, c2s, s2c, port, server, cookies, resp))
+    return 0;
+  len = NKR_BuildResponse(resp, buf, max);
+  return len > 0 ? len : -1;
+}
+
+static void
+test_make_response(void)
+{
+  static const uint8_t unrecognized[] = { 0x80, 2, 0, 2, 0, 0, 0x80, 0, 0, 0 };
+  static const uint8_t bad_request[] = { 0x80, 2, 0, 2, 0, 1, 0x80, 0, 0, 0 };
+  static const uint8_t internal[] = { 0x80, 2, 0, 2, 0, 2, 0x80, 0, 0, 0 };
+  static const uint8_t no_proto[] = { 0x80, 1, 0, 0, 0x80, 0, 0, 0 };
+  static const uint8_t no_aead[] = { 0x80, 1, 0, 2, 0, 0, 0x80, 4, 0, 0, 0x80, 0, 0, 0 };
+  static const uint8_t head[] = { 0x80, 1, 0, 2, 0, 0, 0x80, 4, 0, 2, 0, 15 };
+  static const uint8_t port_rec[] = { 0x80, 7, 0, 2, 0x10, 0x1b };
+  static const uint8_t server_rec[] = { 0x80, 6, 0, 15 };
+  static uint8_t cookies[NKR_MAX_COOKIES][NKR_MAX_COOKIE_LEN];
+  uint8_t c2s[NKY_KEY_LEN], s2c[NKY_KEY_LEN], c2s2[NKY_KEY_LEN], s2c2[NKY_KEY_LEN];
+  uint8_t buf[4096];
+  NKR_Response resp, parsed;
+  NKR_Request req;
+  int i, j, len, key_len, cookies_len;
+  Msg m;
+
+  NKY_Initialise();
+  for (i = 0; i < NKY_KEY_LEN; i++) {
+    c2s[i] = i;
+    s2c[i] = 0x80 + i;
+  }
+
+  /* A bad request gets its error, keys or not, and nothing else */
+  good_request(&m);
+  m.len -= 4;
+  put(&m, C | 0x0100, "zz", 2);
+  put_eom(&m);
+  len = answer(&m, c2s, s2c, 4123, "ntp.example.net", &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == sizeof unrecognized && memcmp(buf, unrecognized, len) == 0);
+  TEST_CHECK(resp.error == NKR_ERROR_UNRECOGNIZED_CRITICAL && resp.n_cookies == 0);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put_eom(&m);
+  len = answer(&m, NULL, NULL, 4123, NULL, &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == sizeof bad_request && memcmp(buf, bad_request, len) == 0);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_BAD && !NKR_RequestNeedsKeys(&req));
+  /* ... also one the server gave up on itself */
+  good_request(&m);
+  NKR_ParseRequest(m.b, m.len, &req);
+  req.error = NKR_ERROR_BAD_REQUEST;
+  TEST_CHECK(!NKR_RequestNeedsKeys(&req));
+  TEST_CHECK(NKR_MakeResponse(&req, NULL, NULL, 0, NULL, cookies, &resp) == 1);
+  TEST_CHECK(resp.error == NKR_ERROR_BAD_REQUEST && resp.n_cookies == 0);
+
+  /* Nothing in common: empty records, no keys needed */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 5);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK && !NKR_RequestNeedsKeys(&req));
+  len = answer(&m, NULL, NULL, 4123, "ntp.example.net", &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == sizeof no_proto && memcmp(buf, no_proto, len) == 0);
+  TEST_CHECK(resp.error == -1 && !resp.ntpv4 && resp.n_cookies == 0);
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 30);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK && !NKR_RequestNeedsKeys(&req));
+  len = answer(&m, c2s, s2c, 4123, "ntp.example.net", &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == sizeof no_aead && memcmp(buf, no_aead, len) == 0);
+  TEST_CHECK(resp.error == -1 && resp.ntpv4 && resp.aead == -1 && resp.n_cookies == 0);
+
+  /* Success: eight cookies holding the client's keys, each with its own
+     nonce, and the configured port and name whatever the client asked */
+  m.len = 0;
+  put16(&m, C | NKR_REC_NEXT_PROTOCOL, 0);
+  put16(&m, C | NKR_REC_AEAD_ALGORITHM, 15);
+  put16(&m, NKR_REC_PORT_NEGOTIATION, 1234);
+  put(&m, NKR_REC_SERVER_NEGOTIATION, "a.example", 9);
+  put_eom(&m);
+  TEST_CHECK(NKR_ParseRequest(m.b, m.len, &req) == NKR_OK && NKR_RequestNeedsKeys(&req));
+  len = answer(&m, c2s, s2c, 4123, "ntp.example.net", &resp, cookies, buf, sizeof buf);
+  cookies_len = NKR_MAX_COOKIES * (4 + NKY_MAX_COOKIE_LEN);
+  TEST_CHECK(len == (int)(sizeof head + sizeof port_rec + sizeof server_rec) + 15 + cookies_len + 4);
+  TEST_CHECK(memcmp(buf, head, sizeof head) == 0);
+  TEST_CHECK(memcmp(buf + sizeof head, port_rec, sizeof port_rec) == 0);
+  TEST_CHECK(memcmp(buf + sizeof head + sizeof port_rec, server_rec, sizeof server_rec) == 0);
+  TEST_CHECK(resp.error == -1 && resp.ntpv4 && resp.aead == 15 && resp.port == 4123);
+  TEST_CHECK(resp.server && strcmp(resp.server, "ntp.example.net") == 0);
+  TEST_CHECK(resp.n_cookies == NKR_MAX_COOKIES);
+  for (i = 0; i < resp.n_cookies; i++) {
+    TEST_CHECK(resp.cookies[i] == cookies[i] && resp.cookie_lens[i] == NKY_MAX_COOKIE_LEN);
+    TEST_CHECK(NKY_OpenCookie(resp.cookies[i], resp.cookie_lens[i], c2s2, s2c2, &key_len));
+    TEST_CHECK(key_len == NKY_KEY_LEN && memcmp(c2s2, c2s, NKY_KEY_LEN) == 0 &&
+               memcmp(s2c2, s2c, NKY_KEY_LEN) == 0);
+    for (j = 0; j < i; j++)
+      TEST_CHECK(memcmp(cookies[i], cookies[j], NKY_MAX_COOKIE_LEN) != 0);
+  }
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK);
+  TEST_CHECK(parsed.n_cookies == NKR_MAX_COOKIES && parsed.port == 4123 &&
+             strcmp(parsed.server_name, "ntp.example.net") == 0);
+
+  /* The usual port and a disabled server are not negotiated */
+  good_request(&m);
+  len = answer(&m, c2s, s2c, 123, NULL, &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == (int)sizeof head + cookies_len + 4 && memcmp(buf, head, sizeof head) == 0);
+  TEST_CHECK(resp.port == 0 && !resp.server && resp.n_cookies == NKR_MAX_COOKIES);
+  TEST_CHECK(NKR_ParseResponse(buf, len, &parsed) == NKR_OK && parsed.port == 0);
+  len = answer(&m, c2s, s2c, 0, NULL, &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == (int)sizeof head + cookies_len + 4 && resp.port == 0);
+  len = answer(&m, c2s, s2c, 124, NULL, &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == (int)sizeof head + 6 + cookies_len + 4 && resp.port == 124);
+
+  /* Keys needed but not exported: nothing to send */
+  TEST_CHECK(answer(&m, NULL, NULL, 123, NULL, &resp, cookies, buf, sizeof buf) == 0);
+  TEST_CHECK(answer(&m, c2s, NULL, 123, NULL, &resp, cookies, buf, sizeof buf) == 0);
+
+  /* No usable server key: an internal error and no cookies */
+  NKY_Finalise();
+  len = answer(&m, c2s, s2c, 4123, "ntp.example.net", &resp, cookies, buf, sizeof buf);
+  TEST_CHECK(len == sizeof internal && memcmp(buf, internal, len) == 0);
+  TEST_CHECK(resp.error == NKR_ERROR_INTERNAL && resp.n_cookies == 0 && resp.port == 0 &&
+             !resp.server);
+  NKY_Initialise();
+  TEST_CHECK(answer(&m, c2s, s2c, 123, NULL, &resp, cookies, buf, sizeof buf) > 0 &&
+             resp.n_cookies == NKR_MAX_COOKIES);
+  NKY_Finalise();
+}
+
 /* Random and mutated input must never crash or read out of bounds (run
    this under -fsanitize=address,undefined) */
 static void
@@ -720,6 +861,7 @@ main(void)
   test_bad_requests();
   test_build_response();
   test_parse_response();
+  test_make_response();
   test_random();
 
   LOG_Finalise();
