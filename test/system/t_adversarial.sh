@@ -98,6 +98,7 @@ echo "1. 1000 idle NTS-KE connections"
 start_nts_server
 check "ntsd starts with NTS" [ $? -eq 0 ]
 drops0=$(stat_value 'NTS-KE connections dropped')
+hits0=$(stat_value 'NTS-KE connections accepted')
 
 # hold_flood NAME N SECONDS: N idle connections held from one python3
 # (its own fd limit raised), in the background; waits until they are open
@@ -128,8 +129,17 @@ check "chronyd -Q completes NTS-KE once the idle connections timed out (flood st
   [ $? -eq 0 ]
 wait "$FLOOD_PID"
 sed 's/^/    /' "$TMP/hold.out"
-check "every idle connection was closed by the server before the flood ended" \
-  [ "$(field "$TMP/hold.out" final closed_by_server)" = "$(field "$TMP/hold.out" final opened)" ]
+# Every connection ntsd accepted, but for the two of chronyd -Q, was an
+# idle one, and ntsd closed each of them.  Not every one the flood opened:
+# when the flood outruns the kernel's accept queue (on a loaded machine),
+# the kernel drops the handshake's last ACK, the client sees a connection
+# the server never had, and nobody ever closes it.
+hits1=$(stat_value 'NTS-KE connections accepted')
+echo "    NTS-KE connections accepted: ${hits0:-?} -> ${hits1:-?}"
+check "every idle connection ntsd accepted was closed by it before the flood ended" \
+  [ "$(field "$TMP/hold.out" final closed_by_server)" -eq "$((${hits1:-0} - ${hits0:-0} - 2))" ]
+check "most of the idle connections were accepted and closed" \
+  [ "$(field "$TMP/hold.out" final closed_by_server)" -ge 500 ]
 drops1=$(stat_value 'NTS-KE connections dropped')
 echo "    NTS-KE connections dropped: ${drops0:-?} -> ${drops1:-?}"
 check "serverstats: NTS-KE connections dropped grew by at least 800" \
@@ -398,14 +408,19 @@ start_client() {
 
 # A clean run first: samples come in, the drift file is rewritten, and the
 # cookies are saved at exit
+drift_rewritten() {
+  [ "$(tr -s ' ' < "$CL/drift")" != ' 1.500000 0.500000' ]
+}
 start_client 0
 wait_for 15 grep -q 'Selected source 127.0.0.1' "$TMP/cl-0.log"
-sleep 2
+# The frequency moves off the loaded one after a few samples, later on a
+# busy machine: wait for it (bounded) rather than a fixed time
+wait_for 15 drift_rewritten
+sleep 1
 stop_pid "$CL_PID"
 check "client: NTS samples from the server" grep -q 'Selected source 127.0.0.1' "$TMP/cl-0.log"
 check "client: drift file valid after a clean run" drift_valid "$CL/drift"
-check_activity "client: drift file rewritten (frequency from the samples)" \
-  sh -c "[ \"\$(tr -s ' ' < '$CL/drift')\" != ' 1.500000 0.500000' ]"
+check_activity "client: drift file rewritten (frequency from the samples)" drift_rewritten
 check "client: cookie dump valid after a clean run (mode 0600)" dump_valid "$DUMP"
 if ! dump_valid "$DUMP"; then sed 's/^/    /' "$TMP/cl-0.log"; fi
 
