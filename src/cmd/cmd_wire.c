@@ -144,10 +144,7 @@ CMW_GetFloat(const uint8_t *p)
 void
 CMW_PutTimespec(uint8_t *p, const struct timespec *ts)
 {
-  uint64_t sec = (uint64_t)(int64_t)ts->tv_sec;
-
-  CMW_PutU32(p, sec >> 32);
-  CMW_PutU32(p + 4, (uint32_t)sec);
+  CMW_PutU64(p, (uint64_t)(int64_t)ts->tv_sec);
   CMW_PutU32(p + 8, ts->tv_nsec);
 }
 
@@ -295,14 +292,34 @@ CMW_GetString(const uint8_t *p, int size, char *out, int out_len)
   return 1;
 }
 
+/* Requests and replies start with the same six bytes: version, packet
+   type, two reserved bytes and the command */
+static void
+put_header_start(uint8_t *msg, uint8_t version, uint8_t pkt_type, uint8_t res1,
+                 uint8_t res2, uint16_t command)
+{
+  msg[0] = version;
+  msg[1] = pkt_type;
+  msg[2] = res1;
+  msg[3] = res2;
+  CMW_PutU16(msg + 4, command);
+}
+
+static void
+get_header_start(const uint8_t *msg, uint8_t *version, uint8_t *pkt_type, uint8_t *res1,
+                 uint8_t *res2, uint16_t *command)
+{
+  *version = msg[0];
+  *pkt_type = msg[1];
+  *res1 = msg[2];
+  *res2 = msg[3];
+  *command = CMW_GetU16(msg + 4);
+}
+
 void
 CMW_EncodeRequestHeader(uint8_t *msg, const CMW_RequestHeader *h)
 {
-  msg[0] = h->version;
-  msg[1] = h->pkt_type;
-  msg[2] = h->res1;
-  msg[3] = h->res2;
-  CMW_PutU16(msg + 4, h->command);
+  put_header_start(msg, h->version, h->pkt_type, h->res1, h->res2, h->command);
   CMW_PutU16(msg + 6, h->attempt);
   CMW_PutU32(msg + 8, h->sequence);
   memset(msg + 12, 0, 8);
@@ -313,11 +330,7 @@ CMW_DecodeRequestHeader(const uint8_t *msg, int len, CMW_RequestHeader *h)
 {
   if (len < CMW_REQUEST_HEADER_LEN)
     return 0;
-  h->version = msg[0];
-  h->pkt_type = msg[1];
-  h->res1 = msg[2];
-  h->res2 = msg[3];
-  h->command = CMW_GetU16(msg + 4);
+  get_header_start(msg, &h->version, &h->pkt_type, &h->res1, &h->res2, &h->command);
   h->attempt = CMW_GetU16(msg + 6);
   h->sequence = CMW_GetU32(msg + 8);
   return 1;
@@ -326,11 +339,7 @@ CMW_DecodeRequestHeader(const uint8_t *msg, int len, CMW_RequestHeader *h)
 void
 CMW_EncodeReplyHeader(uint8_t *msg, const CMW_ReplyHeader *h)
 {
-  msg[0] = h->version;
-  msg[1] = h->pkt_type;
-  msg[2] = h->res1;
-  msg[3] = h->res2;
-  CMW_PutU16(msg + 4, h->command);
+  put_header_start(msg, h->version, h->pkt_type, h->res1, h->res2, h->command);
   CMW_PutU16(msg + 6, h->reply);
   CMW_PutU16(msg + 8, h->status);
   memset(msg + 10, 0, 6);
@@ -343,11 +352,7 @@ CMW_DecodeReplyHeader(const uint8_t *msg, int len, CMW_ReplyHeader *h)
 {
   if (len < CMW_REPLY_HEADER_LEN)
     return 0;
-  h->version = msg[0];
-  h->pkt_type = msg[1];
-  h->res1 = msg[2];
-  h->res2 = msg[3];
-  h->command = CMW_GetU16(msg + 4);
+  get_header_start(msg, &h->version, &h->pkt_type, &h->res1, &h->res2, &h->command);
   h->reply = CMW_GetU16(msg + 6);
   h->status = CMW_GetU16(msg + 8);
   h->sequence = CMW_GetU32(msg + 16);
@@ -422,30 +427,35 @@ static const uint16_t request_lengths[CMW_N_REQUEST_TYPES] = {
   [CMW_REQ_LOCAL3] = 48,
 };
 
+/* An entry of a length table, 0 for a code out of its range */
+static int
+table_length(const uint16_t *table, int size, int code)
+{
+  if (code < 0 || code >= size)
+    return 0;
+  return table[code];
+}
+
 int
 CMW_MinRequestLength(int command)
 {
-  if (command < 0 || command >= CMW_N_REQUEST_TYPES)
-    return 0;
   /* Older clients pad SERVER_STATS to their older, shorter replies; the
      daemon answers each with the variant it fits (see cmdmon.c) */
   if (command == CMW_REQ_SERVER_STATS)
     return 48;
-  return request_lengths[command];
+  return table_length(request_lengths, CMW_N_REQUEST_TYPES, command);
 }
 
 int
 CMW_RequestLength(int command)
 {
-  if (command < 0 || command >= CMW_N_REQUEST_TYPES)
-    return 0;
   /* Room for the 4.4+ (SERVER_STATS4) and 4.6+ (NTP_DATA2) replies; an
      older daemon still answers with the variant it knows */
   if (command == CMW_REQ_SERVER_STATS)
     return 196;
   if (command == CMW_REQ_NTP_DATA)
     return 172;
-  return request_lengths[command];
+  return table_length(request_lengths, CMW_N_REQUEST_TYPES, command);
 }
 
 static const uint16_t reply_lengths[CMW_N_REPLY_TYPES] = {
@@ -474,9 +484,7 @@ static const uint16_t reply_lengths[CMW_N_REPLY_TYPES] = {
 int
 CMW_ReplyLength(int reply)
 {
-  if (reply < 0 || reply >= CMW_N_REPLY_TYPES)
-    return 0;
-  return reply_lengths[reply];
+  return table_length(reply_lengths, CMW_N_REPLY_TYPES, reply);
 }
 
 int

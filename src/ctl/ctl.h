@@ -95,6 +95,9 @@ void CTJ_Address(const char *key, const IPAddr *ip);
 void CTJ_Time(const char *key, const struct timespec *ts);
 /* Finish the top-level value with a newline */
 void CTJ_End(void);
+/* The frame of a listing, {"key":[...]}\n, with -j; nothing without */
+void CTJ_BeginList(const char *key);
+void CTJ_EndList(void);
 /* Around each command: with -j its JSON is held back and printed only if
    the command succeeded */
 void CTJ_StartCommand(void);

@@ -425,25 +425,15 @@ cmd_settime(char *args)
   return 1;
 }
 
+/* reset sources, reload sources: "sources" is the only word they take */
 static int
-cmd_reset(char *args)
+cmd_sources(const char *name, int command, char *args)
 {
   char *w = CTL_NextWord(&args);
 
   if (w && strcmp(w, "sources") == 0)
-    return submit(CMW_REQ_RESET_SOURCES, NULL, 0);
-  fprintf(stderr, "Invalid syntax for reset command\n");
-  return 0;
-}
-
-static int
-cmd_reload(char *args)
-{
-  char *w = CTL_NextWord(&args);
-
-  if (w && strcmp(w, "sources") == 0)
-    return submit(CMW_REQ_RELOAD_SOURCES, NULL, 0);
-  fprintf(stderr, "Invalid syntax for reload command\n");
+    return submit(command, NULL, 0);
+  fprintf(stderr, "Invalid syntax for %s command\n", name);
   return 0;
 }
 
@@ -517,8 +507,8 @@ CTA_Run(const char *name, char *args)
   if (strcmp(name, "settime") == 0)
     return cmd_settime(args);
   if (strcmp(name, "reset") == 0)
-    return cmd_reset(args);
+    return cmd_sources(name, CMW_REQ_RESET_SOURCES, args);
   if (strcmp(name, "reload") == 0)
-    return cmd_reload(args);
+    return cmd_sources(name, CMW_REQ_RELOAD_SOURCES, args);
   return -1;
 }

@@ -43,54 +43,35 @@ print_seconds(unsigned long s)
   }
 }
 
+/* chronyc's %S, its print_nanoseconds() and print_signed_nanoseconds()
+   in one: the first unit whose limit is above the magnitude, one column
+   wider with a sign.  Small units multiply and large ones divide, as in
+   chronyc, so that the rounding and the digits stay the same. */
 static void
-print_nanoseconds(double s)
+print_nanoseconds(double s, int sign)
 {
-  s = fabs(s);
-
-  if (s < 9999.5e-9)
-    printf("%4.0fns", s * 1e9);
-  else if (s < 9999.5e-6)
-    printf("%4.0fus", s * 1e6);
-  else if (s < 9999.5e-3)
-    printf("%4.0fms", s * 1e3);
-  else if (s < 999.5)
-    printf("%5.1fs", s);
-  else if (s < 99999.5)
-    printf("%5.0fs", s);
-  else if (s < 99999.5 * 60)
-    printf("%5.0fm", s / 60);
-  else if (s < 99999.5 * 3600)
-    printf("%5.0fh", s / 3600);
-  else if (s < 99999.5 * 3600 * 24)
-    printf("%5.0fd", s / (3600 * 24));
-  else
-    printf("%5.0fy", s / (3600 * 24 * 365));
-}
-
-static void
-print_signed_nanoseconds(double s)
-{
+  static const struct {
+    double limit, mul, div;
+    int width, prec;
+    const char *unit;
+  } units[] = {
+    { 9999.5e-9, 1e9, 1, 4, 0, "ns" },
+    { 9999.5e-6, 1e6, 1, 4, 0, "us" },
+    { 9999.5e-3, 1e3, 1, 4, 0, "ms" },
+    { 999.5, 1, 1, 5, 1, "s" },
+    { 99999.5, 1, 1, 5, 0, "s" },
+    { 99999.5 * 60, 1, 60, 5, 0, "m" },
+    { 99999.5 * 3600, 1, 3600, 5, 0, "h" },
+    { 99999.5 * 3600 * 24, 1, 3600 * 24, 5, 0, "d" },
+    { 0, 1, 3600 * 24 * 365, 5, 0, "y" },   /* the rest, NaN included */
+  };
+  unsigned int i, last = sizeof units / sizeof units[0] - 1;
   double x = fabs(s);
 
-  if (x < 9999.5e-9)
-    printf("%+5.0fns", s * 1e9);
-  else if (x < 9999.5e-6)
-    printf("%+5.0fus", s * 1e6);
-  else if (x < 9999.5e-3)
-    printf("%+5.0fms", s * 1e3);
-  else if (x < 999.5)
-    printf("%+6.1fs", s);
-  else if (x < 99999.5)
-    printf("%+6.0fs", s);
-  else if (x < 99999.5 * 60)
-    printf("%+6.0fm", s / 60);
-  else if (x < 99999.5 * 3600)
-    printf("%+6.0fh", s / 3600);
-  else if (x < 99999.5 * 3600 * 24)
-    printf("%+6.0fd", s / (3600 * 24));
-  else
-    printf("%+6.0fy", s / (3600 * 24 * 365));
+  for (i = 0; i < last && !(x < units[i].limit); i++)
+    ;
+  printf(sign ? "%+*.*f%s" : "%*.*f%s", units[i].width + (sign ? 1 : 0), units[i].prec,
+         (sign ? s : x) * units[i].mul / units[i].div, units[i].unit);
 }
 
 static void
@@ -127,8 +108,7 @@ void
 CTP_Report(const char *format, ...)
 {
   const struct timespec *ts;
-  int i, field, sign, width, prec, spec, integer;
-  unsigned long long_uinteger;
+  int i, field, sign, width, prec, spec;
   unsigned int uinteger;
   const char *string;
   char buf[256];
@@ -225,11 +205,7 @@ CTP_Report(const char *format, ...)
         printf("%08lX", va_arg(ap, unsigned long));
         break;
       case 'S':
-        dbl = va_arg(ap, double);
-        if (sign)
-          print_signed_nanoseconds(dbl);
-        else
-          print_nanoseconds(dbl);
+        print_nanoseconds(va_arg(ap, double), sign);
         break;
       case 'T':
         ts = va_arg(ap, const struct timespec *);
@@ -239,8 +215,7 @@ CTP_Report(const char *format, ...)
         printf("%s", buf);
         break;
       case 'U':
-        long_uinteger = va_arg(ap, unsigned long);
-        printf("%*lu", width, long_uinteger);
+        printf("%*lu", width, va_arg(ap, unsigned long));
         break;
       case 'V':
         ts = va_arg(ap, const struct timespec *);
@@ -255,24 +230,19 @@ CTP_Report(const char *format, ...)
         printf("%c", va_arg(ap, int));
         break;
       case 'd':
-        integer = va_arg(ap, int);
-        printf("%*d", width, integer);
+        printf("%*d", width, va_arg(ap, int));
         break;
       case 'f':
-        dbl = va_arg(ap, double);
-        printf(sign ? "%+*.*f" : "%*.*f", width, prec, dbl);
+        printf(sign ? "%+*.*f" : "%*.*f", width, prec, va_arg(ap, double));
         break;
       case 'o':
-        uinteger = va_arg(ap, unsigned int);
-        printf("%*o", width, uinteger);
+        printf("%*o", width, va_arg(ap, unsigned int));
         break;
       case 's':
-        string = va_arg(ap, const char *);
-        printf(sign ? "%-*s" : "%*s", width, string);
+        printf(sign ? "%-*s" : "%*s", width, va_arg(ap, const char *));
         break;
       case 'u':
-        uinteger = va_arg(ap, unsigned int);
-        printf("%*u", width, uinteger);
+        printf("%*u", width, va_arg(ap, unsigned int));
         break;
     }
   }
@@ -533,6 +503,25 @@ CTJ_Time(const char *key, const struct timespec *ts)
 {
   json_member(key);
   fprintf(JOUT, "%lld.%09ld", (long long)ts->tv_sec, (long)ts->tv_nsec);
+}
+
+void
+CTJ_BeginList(const char *key)
+{
+  if (!CTL_options.json)
+    return;
+  CTJ_BeginObject(NULL);
+  CTJ_BeginArray(key);
+}
+
+void
+CTJ_EndList(void)
+{
+  if (!CTL_options.json)
+    return;
+  CTJ_EndArray();
+  CTJ_EndObject();
+  CTJ_End();
 }
 
 void

@@ -21,21 +21,6 @@
 static uint8_t reply[CMW_MAX_REPLY_LEN];
 static int reply_len;
 
-/* -a / -v words of the listing commands */
-static void
-parse_list_flags(char *args, int *all, int *verbose)
-{
-  char *w;
-
-  *all = *verbose = 0;
-  while ((w = CTL_NextWord(&args))) {
-    if (strcmp(w, "-a") == 0)
-      *all = 1;
-    else if (strcmp(w, "-v") == 0)
-      *verbose = 1;
-  }
-}
-
 static int
 get_n_sources(uint32_t *n)
 {
@@ -48,6 +33,41 @@ get_n_sources(uint32_t *n)
   return 1;
 }
 
+/* Prints the row of one source of a listing (or nothing, for a source
+   the listing leaves out); returns 0 if a request failed */
+typedef int (*SourceRow)(uint32_t index, int all);
+
+/* The per-source listings differ only in their legend (-v, text mode
+   only), header and rows; here are their -a / -v words and their loop,
+   which stops at the first row that fails.  With -j the rows go into
+   {"sources":[...]}. */
+static int
+list_sources(char *args, const char *legend, const char *header, SourceRow row)
+{
+  int all = 0, verbose = 0, ok = 1;
+  uint32_t i, n;
+  char *w;
+
+  while ((w = CTL_NextWord(&args))) {
+    if (strcmp(w, "-a") == 0)
+      all = 1;
+    else if (strcmp(w, "-v") == 0)
+      verbose = 1;
+  }
+  if (!get_n_sources(&n))
+    return 0;
+
+  if (verbose && legend && !CTL_options.csv && !CTL_options.json)
+    fputs(legend, stdout);
+  if (header)
+    CTP_Header(header);
+  CTJ_BeginList("sources");
+  for (i = 0; i < n && ok; i++)
+    ok = row(i, all);
+  CTJ_EndList();
+  return ok;
+}
+
 static int
 request_index(int command, uint32_t index, int expected)
 {
@@ -55,6 +75,13 @@ request_index(int command, uint32_t index, int expected)
 
   CMW_PutU32(body, index);
   return CTN_Submit(command, body, sizeof body, expected, 0, reply, &reply_len);
+}
+
+static int
+get_source_data(uint32_t index, CMR_SourceData *d)
+{
+  return request_index(CMW_REQ_SOURCE_DATA, index, CMW_RPY_SOURCE_DATA) &&
+         CMR_DecodeSourceData(reply, reply_len, d);
 }
 
 static int
@@ -73,6 +100,25 @@ json_ref(const char *key, uint32_t ref_id)
 
   snprintf(buf, sizeof buf, "%08X", ref_id);
   CTJ_String(key, buf);
+}
+
+/* The one-letter columns (mode, state) as strings */
+static void
+json_char(const char *key, int c)
+{
+  char buf[2] = { c, '\0' };
+
+  CTJ_String(key, buf);
+}
+
+/* An age in seconds, where all ones means never */
+static void
+json_ago(const char *key, uint32_t seconds)
+{
+  if (seconds == 0xFFFFFFFFU)
+    CTJ_Null(key);
+  else
+    CTJ_UInt(key, seconds);
 }
 
 int
@@ -154,165 +200,122 @@ state_char(int state)
   }
 }
 
+static const char sources_legend[] =
+  "\n"
+  "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
+  " / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n"
+  "| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n"
+  "||                                                 .- xxxx [ yyyy ] +/- zzzz\n"
+  "||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n"
+  "||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n"
+  "||                                \\     |          |  zzzz = estimated error.\n"
+  "||                                 |    |           \\\n";
+static const char sources_header[] =
+  "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ";
+
+static int
+sources_row(uint32_t index, int all)
+{
+  char name[NAME_LEN];
+  CMR_SourceData d;
+
+  if (!get_source_data(index, &d))
+    return 0;
+  if (d.ip.family == CMW_AF_ID && !all)
+    return 1;
+
+  CTP_FormatName(name, sizeof name, 25,
+                 d.mode == CMW_SD_MODE_REF && d.ip.family == AF_INET,
+                 d.ip.addr.in4, 1, &d.ip);
+
+  if (CTL_options.json) {
+    CTJ_BeginObject(NULL);
+    json_char("mode", mode_char(d.mode));
+    json_char("state", state_char(d.state));
+    CTJ_String("name", name);
+    if (d.mode == CMW_SD_MODE_REF)
+      CTJ_Null("address");
+    else
+      CTJ_Address("address", &d.ip);
+    CTJ_Int("stratum", d.stratum);
+    CTJ_Int("poll", d.poll);
+    CTJ_Int("reach", d.reachability);
+    json_ago("last_rx", d.since_sample);
+    CTJ_Double("adjusted_offset", d.latest_meas);
+    CTJ_Double("measured_offset", d.orig_latest_meas);
+    CTJ_Double("error", d.latest_meas_err);
+    CTJ_EndObject();
+    return 1;
+  }
+
+  CTP_Report("%c%c %-27s  %2d  %2d   %3o  %I  %+S[%+S] +/- %S\n",
+             mode_char(d.mode), state_char(d.state), name, (int)d.stratum, (int)d.poll,
+             (unsigned int)d.reachability, (unsigned long)d.since_sample,
+             d.latest_meas, d.orig_latest_meas, d.latest_meas_err);
+  return 1;
+}
+
 int
 CTR_Sources(char *args)
 {
-  char name[NAME_LEN], c[2];
-  int all, verbose;
-  CMR_SourceData d;
-  uint32_t i, n;
+  return list_sources(args, sources_legend, sources_header, sources_row);
+}
 
-  parse_list_flags(args, &all, &verbose);
-  if (!get_n_sources(&n))
+static const char sourcestats_legend[] =
+  "                             .- Number of sample points in measurement set.\n"
+  "                            /    .- Number of residual runs with same sign.\n"
+  "                           |    /    .- Length of measurement set (time).\n"
+  "                           |   |    /      .- Est. clock freq error (ppm).\n"
+  "                           |   |   |      /           .- Est. error in freq.\n"
+  "                           |   |   |     |           /         .- Est. offset.\n"
+  "                           |   |   |     |          |          |   On the -.\n"
+  "                           |   |   |     |          |          |   samples. \\\n"
+  "                           |   |   |     |          |          |             |\n";
+static const char sourcestats_header[] =
+  "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev";
+
+static int
+sourcestats_row(uint32_t index, int all)
+{
+  char name[NAME_LEN];
+  CMR_SourceStats s;
+
+  if (!request_index(CMW_REQ_SOURCESTATS, index, CMW_RPY_SOURCESTATS) ||
+      !CMR_DecodeSourceStats(reply, reply_len, &s))
     return 0;
+  if (s.ip.family == CMW_AF_ID && !all)
+    return 1;
 
-  if (verbose && !CTL_options.csv && !CTL_options.json) {
-    printf("\n");
-    printf("  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n");
-    printf(" / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n");
-    printf("| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n");
-    printf("||                                                 .- xxxx [ yyyy ] +/- zzzz\n");
-    printf("||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n");
-    printf("||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n");
-    printf("||                                \\     |          |  zzzz = estimated error.\n");
-    printf("||                                 |    |           \\\n");
-  }
-  CTP_Header("MS Name/IP address         Stratum Poll Reach LastRx Last sample               ");
+  CTP_FormatName(name, sizeof name, 25, s.ip.family == AF_UNSPEC, s.ref_id, 1, &s.ip);
+
   if (CTL_options.json) {
     CTJ_BeginObject(NULL);
-    CTJ_BeginArray("sources");
-  }
-
-  for (i = 0; i < n; i++) {
-    if (!request_index(CMW_REQ_SOURCE_DATA, i, CMW_RPY_SOURCE_DATA) ||
-        !CMR_DecodeSourceData(reply, reply_len, &d)) {
-      if (CTL_options.json) {
-        CTJ_EndArray();
-        CTJ_EndObject();
-        CTJ_End();
-      }
-      return 0;
-    }
-    if (d.ip.family == CMW_AF_ID && !all)
-      continue;
-
-    CTP_FormatName(name, sizeof name, 25,
-                   d.mode == CMW_SD_MODE_REF && d.ip.family == AF_INET,
-                   d.ip.addr.in4, 1, &d.ip);
-
-    if (CTL_options.json) {
-      CTJ_BeginObject(NULL);
-      c[1] = '\0';
-      c[0] = mode_char(d.mode);
-      CTJ_String("mode", c);
-      c[0] = state_char(d.state);
-      CTJ_String("state", c);
-      CTJ_String("name", name);
-      if (d.mode == CMW_SD_MODE_REF)
-        CTJ_Null("address");
-      else
-        CTJ_Address("address", &d.ip);
-      CTJ_Int("stratum", d.stratum);
-      CTJ_Int("poll", d.poll);
-      CTJ_Int("reach", d.reachability);
-      if (d.since_sample == 0xFFFFFFFFU)
-        CTJ_Null("last_rx");
-      else
-        CTJ_UInt("last_rx", d.since_sample);
-      CTJ_Double("adjusted_offset", d.latest_meas);
-      CTJ_Double("measured_offset", d.orig_latest_meas);
-      CTJ_Double("error", d.latest_meas_err);
-      CTJ_EndObject();
-      continue;
-    }
-
-    CTP_Report("%c%c %-27s  %2d  %2d   %3o  %I  %+S[%+S] +/- %S\n",
-               mode_char(d.mode), state_char(d.state), name, (int)d.stratum, (int)d.poll,
-               (unsigned int)d.reachability, (unsigned long)d.since_sample,
-               d.latest_meas, d.orig_latest_meas, d.latest_meas_err);
-  }
-
-  if (CTL_options.json) {
-    CTJ_EndArray();
+    CTJ_String("name", name);
+    CTJ_Address("address", &s.ip);
+    json_ref("reference_id", s.ref_id);
+    CTJ_UInt("samples", s.n_samples);
+    CTJ_UInt("runs", s.n_runs);
+    CTJ_UInt("span", s.span_seconds);
+    CTJ_Double("frequency_ppm", s.resid_freq_ppm);
+    CTJ_Double("frequency_skew_ppm", s.skew_ppm);
+    CTJ_Double("offset", s.est_offset);
+    CTJ_Double("offset_error", s.est_offset_err);
+    CTJ_Double("std_dev", s.sd);
     CTJ_EndObject();
-    CTJ_End();
+    return 1;
   }
+
+  CTP_Report("%-25s %3U %3U  %I %+P %P  %+S  %S\n",
+             name, (unsigned long)s.n_samples, (unsigned long)s.n_runs,
+             (unsigned long)s.span_seconds, s.resid_freq_ppm, s.skew_ppm,
+             s.est_offset, s.sd);
   return 1;
 }
 
 int
 CTR_SourceStats(char *args)
 {
-  char name[NAME_LEN];
-  int all, verbose;
-  CMR_SourceStats s;
-  uint32_t i, n;
-
-  parse_list_flags(args, &all, &verbose);
-  if (!get_n_sources(&n))
-    return 0;
-
-  if (verbose && !CTL_options.csv && !CTL_options.json) {
-    printf("                             .- Number of sample points in measurement set.\n");
-    printf("                            /    .- Number of residual runs with same sign.\n");
-    printf("                           |    /    .- Length of measurement set (time).\n");
-    printf("                           |   |    /      .- Est. clock freq error (ppm).\n");
-    printf("                           |   |   |      /           .- Est. error in freq.\n");
-    printf("                           |   |   |     |           /         .- Est. offset.\n");
-    printf("                           |   |   |     |          |          |   On the -.\n");
-    printf("                           |   |   |     |          |          |   samples. \\\n");
-    printf("                           |   |   |     |          |          |             |\n");
-  }
-  CTP_Header("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev");
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("sources");
-  }
-
-  for (i = 0; i < n; i++) {
-    if (!request_index(CMW_REQ_SOURCESTATS, i, CMW_RPY_SOURCESTATS) ||
-        !CMR_DecodeSourceStats(reply, reply_len, &s)) {
-      if (CTL_options.json) {
-        CTJ_EndArray();
-        CTJ_EndObject();
-        CTJ_End();
-      }
-      return 0;
-    }
-    if (s.ip.family == CMW_AF_ID && !all)
-      continue;
-
-    CTP_FormatName(name, sizeof name, 25, s.ip.family == AF_UNSPEC, s.ref_id, 1, &s.ip);
-
-    if (CTL_options.json) {
-      CTJ_BeginObject(NULL);
-      CTJ_String("name", name);
-      CTJ_Address("address", &s.ip);
-      json_ref("reference_id", s.ref_id);
-      CTJ_UInt("samples", s.n_samples);
-      CTJ_UInt("runs", s.n_runs);
-      CTJ_UInt("span", s.span_seconds);
-      CTJ_Double("frequency_ppm", s.resid_freq_ppm);
-      CTJ_Double("frequency_skew_ppm", s.skew_ppm);
-      CTJ_Double("offset", s.est_offset);
-      CTJ_Double("offset_error", s.est_offset_err);
-      CTJ_Double("std_dev", s.sd);
-      CTJ_EndObject();
-      continue;
-    }
-
-    CTP_Report("%-25s %3U %3U  %I %+P %P  %+S  %S\n",
-               name, (unsigned long)s.n_samples, (unsigned long)s.n_runs,
-               (unsigned long)s.span_seconds, s.resid_freq_ppm, s.skew_ppm,
-               s.est_offset, s.sd);
-  }
-
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
-    CTJ_End();
-  }
-  return 1;
+  return list_sources(args, sourcestats_legend, sourcestats_header, sourcestats_row);
 }
 
 static void
@@ -326,84 +329,64 @@ options_string(unsigned int o, char *s)
   s[5] = '\0';
 }
 
+static const char selectdata_legend[] =
+  "  . State: N - noselect, s - unsynchronised, M - missing samples,\n"
+  " /         d/D - large distance, ~ - jittery, w/W - waits for others,\n"
+  "|          S - stale, O - orphan, T - not trusted, P - not preferred,\n"
+  "|          U - waits for update,, x - falseticker, + - combined, * - best.\n"
+  "|   Effective options   ---------.  (N - noselect, P - prefer\n"
+  "|   Configured options  ----.     \\  T - trust, R - require)\n"
+  "|   Auth. enabled (Y/N) -.   \\     \\     Offset interval --.\n"
+  "|                        |    |     |                       |\n";
+static const char selectdata_header[] =
+  "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap";
+
+static int
+selectdata_row(uint32_t index, int all)
+{
+  char name[NAME_LEN], copts[6], eopts[6];
+  CMR_SelectData s;
+
+  if (!request_index(CMW_REQ_SELECT_DATA, index, CMW_RPY_SELECT_DATA) ||
+      !CMR_DecodeSelectData(reply, reply_len, &s))
+    return 0;
+  if (s.ip.family == CMW_AF_ID && !all)
+    return 1;
+
+  CTP_FormatName(name, sizeof name, 25, s.ip.family == AF_UNSPEC, s.ref_id, 1, &s.ip);
+  options_string(s.conf_options, copts);
+  options_string(s.eff_options, eopts);
+
+  if (CTL_options.json) {
+    CTJ_BeginObject(NULL);
+    json_char("state", s.state_char);
+    CTJ_String("name", name);
+    CTJ_Address("address", &s.ip);
+    json_ref("reference_id", s.ref_id);
+    CTJ_Bool("authenticated", s.authentication);
+    CTJ_String("configured_options", copts);
+    CTJ_String("effective_options", eopts);
+    CTJ_UInt("last_sample_ago", s.last_sample_ago);
+    CTJ_Double("score", s.score);
+    CTJ_Double("interval_low", s.lo_limit);
+    CTJ_Double("interval_high", s.hi_limit);
+    CTJ_Int("leap", s.leap);
+    CTJ_EndObject();
+    return 1;
+  }
+
+  CTP_Report("%c %-25s %c %c%c%c%c%c %c%c%c%c%c %I %5.1f %+S %+S  %1L\n",
+             s.state_char, name, s.authentication ? 'Y' : 'N',
+             copts[0], copts[1], copts[2], copts[3], copts[4],
+             eopts[0], eopts[1], eopts[2], eopts[3], eopts[4],
+             (unsigned long)s.last_sample_ago, s.score, s.lo_limit, s.hi_limit, (int)s.leap);
+  return 1;
+}
+
 int
 CTR_SelectData(char *args)
 {
-  char name[NAME_LEN], copts[6], eopts[6], st[2];
-  int all, verbose;
-  CMR_SelectData s;
-  uint32_t i, n;
-
-  parse_list_flags(args, &all, &verbose);
-  if (!get_n_sources(&n))
-    return 0;
-
-  if (verbose && !CTL_options.csv && !CTL_options.json) {
-    printf("  . State: N - noselect, s - unsynchronised, M - missing samples,\n");
-    printf(" /         d/D - large distance, ~ - jittery, w/W - waits for others,\n");
-    printf("|          S - stale, O - orphan, T - not trusted, P - not preferred,\n");
-    printf("|          U - waits for update,, x - falseticker, + - combined, * - best.\n");
-    printf("|   Effective options   ---------.  (N - noselect, P - prefer\n");
-    printf("|   Configured options  ----.     \\  T - trust, R - require)\n");
-    printf("|   Auth. enabled (Y/N) -.   \\     \\     Offset interval --.\n");
-    printf("|                        |    |     |                       |\n");
-  }
-  CTP_Header("S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap");
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("sources");
-  }
-
-  for (i = 0; i < n; i++) {
-    if (!request_index(CMW_REQ_SELECT_DATA, i, CMW_RPY_SELECT_DATA) ||
-        !CMR_DecodeSelectData(reply, reply_len, &s)) {
-      if (CTL_options.json) {
-        CTJ_EndArray();
-        CTJ_EndObject();
-        CTJ_End();
-      }
-      return 0;
-    }
-    if (s.ip.family == CMW_AF_ID && !all)
-      continue;
-
-    CTP_FormatName(name, sizeof name, 25, s.ip.family == AF_UNSPEC, s.ref_id, 1, &s.ip);
-    options_string(s.conf_options, copts);
-    options_string(s.eff_options, eopts);
-
-    if (CTL_options.json) {
-      CTJ_BeginObject(NULL);
-      st[0] = s.state_char;
-      st[1] = '\0';
-      CTJ_String("state", st);
-      CTJ_String("name", name);
-      CTJ_Address("address", &s.ip);
-      json_ref("reference_id", s.ref_id);
-      CTJ_Bool("authenticated", s.authentication);
-      CTJ_String("configured_options", copts);
-      CTJ_String("effective_options", eopts);
-      CTJ_UInt("last_sample_ago", s.last_sample_ago);
-      CTJ_Double("score", s.score);
-      CTJ_Double("interval_low", s.lo_limit);
-      CTJ_Double("interval_high", s.hi_limit);
-      CTJ_Int("leap", s.leap);
-      CTJ_EndObject();
-      continue;
-    }
-
-    CTP_Report("%c %-25s %c %c%c%c%c%c %c%c%c%c%c %I %5.1f %+S %+S  %1L\n",
-               s.state_char, name, s.authentication ? 'Y' : 'N',
-               copts[0], copts[1], copts[2], copts[3], copts[4],
-               eopts[0], eopts[1], eopts[2], eopts[3], eopts[4],
-               (unsigned long)s.last_sample_ago, s.score, s.lo_limit, s.hi_limit, (int)s.leap);
-  }
-
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
-    CTJ_End();
-  }
-  return 1;
+  return list_sources(args, selectdata_legend, selectdata_header, selectdata_row);
 }
 
 static const char *
@@ -417,82 +400,62 @@ auth_mode_string(int mode)
   }
 }
 
+static const char authdata_legend[] =
+  "                             .- Auth. mechanism (NTS, SK - symmetric key)\n"
+  "                            |   Key length -.  Cookie length (bytes) -.\n"
+  "                            |       (bits)  |  Num. of cookies --.    |\n"
+  "                            |               |  Key est. attempts  |   |\n"
+  "                            |               |           |         |   |\n";
+static const char authdata_header[] =
+  "Name/IP address             Mode KeyID Type KLen Last Atmp  NAK Cook CLen";
+
+static int
+authdata_row(uint32_t index, int all)
+{
+  char name[NAME_LEN];
+  CMR_SourceData d;
+  CMR_AuthData a;
+
+  if (!get_source_data(index, &d))
+    return 0;
+  if (d.mode != CMW_SD_MODE_CLIENT && d.mode != CMW_SD_MODE_PEER)
+    return 1;
+  if (d.ip.family == CMW_AF_ID && !all)
+    return 1;
+  /* chronyc sends the address bytes of the SOURCE_DATA reply verbatim */
+  if (!request_address(CMW_REQ_AUTH_DATA, &d.ip, CMW_RPY_AUTH_DATA) ||
+      !CMR_DecodeAuthData(reply, reply_len, &a))
+    return 0;
+  CTP_FormatName(name, sizeof name, 25, 0, 0, 1, &d.ip);
+
+  if (CTL_options.json) {
+    CTJ_BeginObject(NULL);
+    CTJ_String("name", name);
+    CTJ_Address("address", &d.ip);
+    CTJ_String("mode", auth_mode_string(a.mode));
+    CTJ_UInt("key_id", a.key_id);
+    CTJ_Int("key_type", a.key_type);
+    CTJ_Int("key_length", a.key_length);
+    json_ago("last_ke_ago", a.last_ke_ago);
+    CTJ_Int("ke_attempts", a.ke_attempts);
+    CTJ_Bool("nak", a.nak);
+    CTJ_Int("cookies", a.cookies);
+    CTJ_Int("cookie_length", a.cookie_length);
+    CTJ_EndObject();
+    return 1;
+  }
+
+  CTP_Report("%-27s %4s %5U %4d %4d %I %4d %4d %4d %4d\n",
+             name, auth_mode_string(a.mode), (unsigned long)a.key_id, (int)a.key_type,
+             (int)a.key_length, (unsigned long)a.last_ke_ago, (int)a.ke_attempts,
+             (int)a.nak, (int)a.cookies, (int)a.cookie_length);
+  return 1;
+}
+
 int
 CTR_AuthData(char *args)
 {
-  char name[NAME_LEN];
-  int all, verbose, ok = 1;
-  CMR_SourceData d;
-  CMR_AuthData a;
-  uint32_t i, n;
-
-  parse_list_flags(args, &all, &verbose);
-  if (!get_n_sources(&n))
-    return 0;
-
-  if (verbose && !CTL_options.csv && !CTL_options.json) {
-    printf("                             .- Auth. mechanism (NTS, SK - symmetric key)\n");
-    printf("                            |   Key length -.  Cookie length (bytes) -.\n");
-    printf("                            |       (bits)  |  Num. of cookies --.    |\n");
-    printf("                            |               |  Key est. attempts  |   |\n");
-    printf("                            |               |           |         |   |\n");
-  }
-  CTP_Header("Name/IP address             Mode KeyID Type KLen Last Atmp  NAK Cook CLen");
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("sources");
-  }
-
-  for (i = 0; i < n; i++) {
-    if (!request_index(CMW_REQ_SOURCE_DATA, i, CMW_RPY_SOURCE_DATA) ||
-        !CMR_DecodeSourceData(reply, reply_len, &d)) {
-      ok = 0;
-      break;
-    }
-    if (d.mode != CMW_SD_MODE_CLIENT && d.mode != CMW_SD_MODE_PEER)
-      continue;
-    if (d.ip.family == CMW_AF_ID && !all)
-      continue;
-    /* chronyc sends the address bytes of the SOURCE_DATA reply verbatim */
-    if (!request_address(CMW_REQ_AUTH_DATA, &d.ip, CMW_RPY_AUTH_DATA) ||
-        !CMR_DecodeAuthData(reply, reply_len, &a)) {
-      ok = 0;
-      break;
-    }
-    CTP_FormatName(name, sizeof name, 25, 0, 0, 1, &d.ip);
-
-    if (CTL_options.json) {
-      CTJ_BeginObject(NULL);
-      CTJ_String("name", name);
-      CTJ_Address("address", &d.ip);
-      CTJ_String("mode", auth_mode_string(a.mode));
-      CTJ_UInt("key_id", a.key_id);
-      CTJ_Int("key_type", a.key_type);
-      CTJ_Int("key_length", a.key_length);
-      if (a.last_ke_ago == 0xFFFFFFFFU)
-        CTJ_Null("last_ke_ago");
-      else
-        CTJ_UInt("last_ke_ago", a.last_ke_ago);
-      CTJ_Int("ke_attempts", a.ke_attempts);
-      CTJ_Bool("nak", a.nak);
-      CTJ_Int("cookies", a.cookies);
-      CTJ_Int("cookie_length", a.cookie_length);
-      CTJ_EndObject();
-      continue;
-    }
-
-    CTP_Report("%-27s %4s %5U %4d %4d %I %4d %4d %4d %4d\n",
-               name, auth_mode_string(a.mode), (unsigned long)a.key_id, (int)a.key_type,
-               (int)a.key_length, (unsigned long)a.last_ke_ago, (int)a.ke_attempts,
-               (int)a.nak, (int)a.cookies, (int)a.cookie_length);
-  }
-
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
-    CTJ_End();
-  }
-  return ok;
+  return list_sources(args, authdata_legend, authdata_header, authdata_row);
 }
 
 /* 2^x for the poll and precision lines, with x clamped as chronyc does */
@@ -506,6 +469,40 @@ log2_to_seconds(int x)
   return ldexp(1.0, x);
 }
 
+/* For the requests answered with one of several reply variants, which
+   CTN_Submit (one expected reply code) cannot take: the decoder tells the
+   variants apart by hdr->reply.  Returns 1 on success, with the status
+   line printed otherwise. */
+static int
+request_variant(int command, const uint8_t *body, int body_len, CMW_ReplyHeader *hdr)
+{
+  if (!CTN_Request(command, body, body_len, reply, &reply_len, hdr))
+    return 0;
+  if (hdr->status != CMW_STT_SUCCESS) {
+    CTP_Status(CMW_StatusToString(hdr->status), !CMW_IsSuccessStatus(hdr->status));
+    return 0;
+  }
+  return 1;
+}
+
+static int
+bad_reply(void)
+{
+  CTP_Status("508 Bad reply from daemon", 1);
+  return 0;
+}
+
+static const char *
+json_timestamping(int tss_char)
+{
+  switch (tss_char) {
+    case 'K': return "kernel";
+    case 'H': return "hardware";
+    case 'D': return "daemon";
+    default: return "invalid";
+  }
+}
+
 static int
 print_ntp_data(const IPAddr *ip, int blank_line)
 {
@@ -515,16 +512,10 @@ print_ntp_data(const IPAddr *ip, int blank_line)
   CMR_NTPData d;
 
   CMW_PutIPAddr(body, ip);
-  if (!CTN_Request(CMW_REQ_NTP_DATA, body, sizeof body, reply, &reply_len, &hdr))
+  if (!request_variant(CMW_REQ_NTP_DATA, body, sizeof body, &hdr))
     return 0;
-  if (hdr.status != CMW_STT_SUCCESS) {
-    CTP_Status(CMW_StatusToString(hdr.status), !CMW_IsSuccessStatus(hdr.status));
-    return 0;
-  }
-  if (!CMR_DecodeNTPData(reply, reply_len, hdr.reply, &d)) {
-    CTP_Status("508 Bad reply from daemon", 1);
-    return 0;
-  }
+  if (!CMR_DecodeNTPData(reply, reply_len, hdr.reply, &d))
+    return bad_reply();
 
   CMW_IPToString(&d.remote_addr, remote, sizeof remote);
   CMW_IPToString(&d.local_addr, local, sizeof local);
@@ -557,10 +548,8 @@ print_ntp_data(const IPAddr *ip, int blank_line)
     CTJ_Int("tests", d.flags & CMW_NTP_FLAGS_TESTS);
     CTJ_Bool("interleaved", d.flags & CMW_NTP_FLAG_INTERLEAVED);
     CTJ_Bool("authenticated", d.flags & CMW_NTP_FLAG_AUTHENTICATED);
-    CTJ_String("tx_timestamping", d.tx_tss_char == 'K' ? "kernel" :
-               d.tx_tss_char == 'H' ? "hardware" : d.tx_tss_char == 'D' ? "daemon" : "invalid");
-    CTJ_String("rx_timestamping", d.rx_tss_char == 'K' ? "kernel" :
-               d.rx_tss_char == 'H' ? "hardware" : d.rx_tss_char == 'D' ? "daemon" : "invalid");
+    CTJ_String("tx_timestamping", json_timestamping(d.tx_tss_char));
+    CTJ_String("rx_timestamping", json_timestamping(d.rx_tss_char));
     CTJ_UInt("total_tx", d.total_tx_count);
     CTJ_UInt("total_rx", d.total_rx_count);
     CTJ_UInt("total_valid_rx", d.total_valid_count);
@@ -619,51 +608,36 @@ print_ntp_data(const IPAddr *ip, int blank_line)
   return 1;
 }
 
+static int
+ntpdata_row(uint32_t index, int all)
+{
+  CMR_SourceData d;
+
+  if (!get_source_data(index, &d))
+    return 0;
+  if (d.mode != CMW_SD_MODE_CLIENT && d.mode != CMW_SD_MODE_PEER)
+    return 1;
+  if (d.ip.family != AF_INET && d.ip.family != AF_INET6)
+    return 1;
+  return print_ntp_data(&d.ip, 1);
+}
+
 int
 CTR_NtpData(char *args)
 {
-  CMR_SourceData d;
-  uint32_t i, n;
   char *w;
   IPAddr ip;
-  int ok = 1;
+  int ok;
 
   w = CTL_NextWord(&args);
-  if (w) {
-    if (!CTL_ParseAddress(w, &ip))
-      return 0;
-    ok = print_ntp_data(&ip, 0);
-    if (ok && CTL_options.json)
-      CTJ_End();
-    return ok;
-  }
+  if (!w)
+    return list_sources(args, NULL, NULL, ntpdata_row);
 
-  if (!get_n_sources(&n))
+  if (!CTL_ParseAddress(w, &ip))
     return 0;
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("sources");
-  }
-  for (i = 0; i < n; i++) {
-    if (!request_index(CMW_REQ_SOURCE_DATA, i, CMW_RPY_SOURCE_DATA) ||
-        !CMR_DecodeSourceData(reply, reply_len, &d)) {
-      ok = 0;
-      break;
-    }
-    if (d.mode != CMW_SD_MODE_CLIENT && d.mode != CMW_SD_MODE_PEER)
-      continue;
-    if (d.ip.family != AF_INET && d.ip.family != AF_INET6)
-      continue;
-    if (!print_ntp_data(&d.ip, 1)) {
-      ok = 0;
-      break;
-    }
-  }
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
+  ok = print_ntp_data(&ip, 0);
+  if (ok && CTL_options.json)
     CTJ_End();
-  }
   return ok;
 }
 
@@ -673,17 +647,11 @@ CTR_ServerStats(char *args)
   CMW_ReplyHeader hdr;
   CMR_ServerStats s;
 
-  if (!CTN_Request(CMW_REQ_SERVER_STATS, NULL, 0, reply, &reply_len, &hdr))
+  if (!request_variant(CMW_REQ_SERVER_STATS, NULL, 0, &hdr))
     return 0;
-  if (hdr.status != CMW_STT_SUCCESS) {
-    CTP_Status(CMW_StatusToString(hdr.status), !CMW_IsSuccessStatus(hdr.status));
-    return 0;
-  }
   /* We ask for the newest variant; older daemons send what they have */
-  if (!CMR_DecodeServerStats(reply, reply_len, hdr.reply, &s)) {
-    CTP_Status("508 Bad reply from daemon", 1);
-    return 0;
-  }
+  if (!CMR_DecodeServerStats(reply, reply_len, hdr.reply, &s))
+    return bad_reply();
 
   if (CTL_options.json) {
     CTJ_BeginObject(NULL);

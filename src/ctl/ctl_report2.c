@@ -45,10 +45,7 @@ CTR_Clients(char *args)
            nke ? "NTS-KE" : "Cmd");
     printf("===============================================================================\n");
   }
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("clients");
-  }
+  CTJ_BeginList("clients");
 
   for (;;) {
     CMW_PutU32(body, index);
@@ -105,11 +102,7 @@ CTR_Clients(char *args)
       break;
   }
 
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
-    CTJ_End();
-  }
+  CTJ_EndList();
   return ok;
 }
 
@@ -193,10 +186,7 @@ CTR_ManualList(char *args)
       !CMR_DecodeManualList(reply, reply_len, &m))
     return 0;
 
-  if (CTL_options.json) {
-    CTJ_BeginObject(NULL);
-    CTJ_BeginArray("samples");
-  }
+  CTJ_BeginList("samples");
   CTP_Info("210 n_samples = %lu\n", (unsigned long)m.n_samples);
   CTP_Header("#    Date     Time(UTC)    Slewed   Original   Residual");
 
@@ -219,11 +209,7 @@ CTR_ManualList(char *args)
                m.samples[i].orig_offset, m.samples[i].residual);
   }
 
-  if (CTL_options.json) {
-    CTJ_EndArray();
-    CTJ_EndObject();
-    CTJ_End();
-  }
+  CTJ_EndList();
   return 1;
 }
 

@@ -210,6 +210,19 @@ test_headers(void)
   TEST_CHECK(!CMW_DecodeReplyHeader(msg, 27, &rp2));
   TEST_CHECK(CMW_DecodeReplyHeader(msg, 28, &rp2));
   TEST_CHECK(rp2.status == 18 && rp2.reply == 1 && rp2.sequence == 0x11223344);
+
+  /* Both headers share their first six bytes: each field comes back */
+  rq.res1 = rp.res1 = 0xa5;
+  rq.res2 = rp.res2 = 0x5a;
+  CMW_EncodeRequestHeader(msg, &rq);
+  TEST_CHECK(CMW_DecodeRequestHeader(msg, 20, &rq2));
+  TEST_CHECK(rq2.version == 6 && rq2.pkt_type == 1 && rq2.res1 == 0xa5 && rq2.res2 == 0x5a &&
+             rq2.command == 33 && rq2.attempt == 2 && rq2.sequence == 0x11223344);
+  CMW_EncodeReplyHeader(msg, &rp);
+  TEST_CHECK(CMW_DecodeReplyHeader(msg, 28, &rp2));
+  TEST_CHECK(rp2.version == 6 && rp2.pkt_type == 2 && rp2.res1 == 0xa5 && rp2.res2 == 0x5a &&
+             rp2.command == 33 && rp2.reply == 1 && rp2.status == 18 &&
+             rp2.sequence == 0x11223344);
 }
 
 static void
@@ -251,6 +264,7 @@ test_lengths(void)
   TEST_CHECK(CMW_ReplyLength(CMW_RPY_CLIENT_ACCESSES_BY_INDEX3) == 520);
   TEST_CHECK(CMW_ReplyLength(CMW_RPY_MANUAL_TIMESTAMP) == 0);
   TEST_CHECK(CMW_ReplyLength(27) == 0);
+  TEST_CHECK(CMW_ReplyLength(-1) == 0);
   for (i = 0; i < CMW_N_REPLY_TYPES; i++)
     TEST_CHECK(CMW_ReplyLength(i) <= CMW_MAX_REPLY_LEN);
 
