@@ -142,7 +142,6 @@ pidfile $dir/$name.pid"
     ceiling)
       # With ntsd's server keys it answers NTS too, with the cookies of
       # ntsd's NTS-KE: the NTS ceiling
-      keys=
       [ -n "$PID_ntsd" ] && wait_for 10 test -s "$TMP/ntsd/ntskeys" && keys="-k $TMP/ntsd"
       start_bg "$name" taskset -c "$SERVER_CPU" "$CEILING" -p "$NTP_PORT" -t 3600 $keys
       ;;
@@ -256,7 +255,13 @@ rotate() {
 round=1
 while [ $round -le "$ROUNDS" ]; do
   echo "round $round"
-  for s in $SERVERS; do
+  # The ceiling starts last, whatever the order in SERVERS: as the NTS
+  # ceiling it needs the keys of this round's ntsd, not of an earlier one
+  PID_ntsd=
+  keys=
+  starts=$(echo " $SERVERS " | sed 's/ ceiling / /')
+  case " $SERVERS " in *" ceiling "*) starts="$starts ceiling" ;; esac
+  for s in $starts; do
     start_server "$s"
     eval "PID_$s=$SPID NTPPORT_$s=$NTP_PORT KEPORT_$s=$NTSKE_PORT"
   done
