@@ -24,9 +24,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cmd_wire.h"
 #include "conf.h"
 #include "conf_int.h"
 #include "memory.h"
+#include "ntp_pkt.h"
+#include "nts_ke_rec.h"
 #include "util.h"
 
 #define MAX_ARGS 64
@@ -350,7 +353,7 @@ CNF_Initialise(int restarted)
   memset(&CNI_cfg, 0, sizeof CNI_cfg);
   CNI_cfg.pidfile = Strdup(DEFAULT_PID_FILE);
   CNI_cfg.user = Strdup(DEFAULT_USER);
-  CNI_cfg.port = 123;
+  CNI_cfg.port = NPK_PORT;
   CNI_cfg.clientloglimit = 524288;
   CNI_cfg.ratelimit_interval = 3;
   CNI_cfg.ratelimit_burst = 8;
@@ -367,11 +370,11 @@ CNF_Initialise(int restarted)
   CNI_cfg.reselect_dist = 1e-4;
   CNI_cfg.stratum_weight = 1e-3;
   CNI_cfg.combine_limit = 3.0;
-  CNI_cfg.cmdport = 323;
+  CNI_cfg.cmdport = CMW_DEFAULT_PORT;
   UTI_StringToIP("127.0.0.1", &CNI_cfg.bind_cmd4);
   UTI_StringToIP("::1", &CNI_cfg.bind_cmd6);
   CNI_cfg.bind_cmd_path = Strdup(NTSD_SOCKET_PATH);
-  CNI_cfg.ntsport = 4460;
+  CNI_cfg.ntsport = NKR_PORT;
   CNI_cfg.max_nts_connections = 100;
   CNI_cfg.nts_ratelimit_interval = 6;
   CNI_cfg.nts_ratelimit_burst = 8;

@@ -13,6 +13,8 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "memory.h"
+#include "ntp_pkt.h"
+#include "nts_ke_rec.h"
 #include "util.h"
 
 static void
@@ -211,7 +213,7 @@ CNN_ParseSource(const CNI_Where *w, int argc, char **argv)
 
   memset(&s, 0, sizeof s);
   s.type = strcmp(argv[0], "pool") == 0 ? CNF_SRC_POOL : CNF_SRC_SERVER;
-  s.port = 123;
+  s.port = NPK_PORT;
   s.minpoll = 6;
   s.maxpoll = 10;
   s.maxsamples = -1;
@@ -219,7 +221,7 @@ CNN_ParseSource(const CNI_Where *w, int argc, char **argv)
   s.maxdelay = 3.0;
   s.maxdelaydevratio = 10.0;
   s.maxsources = 4;
-  s.ntsport = 4460;
+  s.ntsport = NKR_PORT;
 
   for (i = 2; i < argc; i++) {
     o = argv[i];

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 
 #include "ctl.h"
+#include "ntp_pkt.h"
+#include "nts_ke_rec.h"
 
 static uint8_t reply[CMW_MAX_REPLY_LEN];
 static int reply_len;
@@ -112,7 +114,7 @@ CTA_AddSource(char *args)
   CMW_PutU32(b, type);
   if (!CMW_PutString(b + 4, CMW_NAME_LEN, name))
     goto bad;
-  CMW_PutU32(b + 260, 123);
+  CMW_PutU32(b + 260, NPK_PORT);
   CMW_PutU32(b + 264, 6);
   CMW_PutU32(b + 268, 10);
   CMW_PutU32(b + 272, 100);
@@ -120,7 +122,7 @@ CTA_AddSource(char *args)
   CMW_PutU32(b + 288, 4);
   CMW_PutU32(b + 292, (uint32_t)-1);
   CMW_PutU32(b + 296, (uint32_t)-1);
-  CMW_PutU32(b + 304, 4460);
+  CMW_PutU32(b + 304, NKR_PORT);
   CMW_PutFloat(b + 308, 3.0);
   CMW_PutFloat(b + 316, 10.0);
   CMW_PutFloat(b + 324, 1.0);

@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define NTP_VERSION 4
+#define NPK_PORT 123                /* RFC 5905, the well-known port */
 #define NPK_MIN_VERSION 1           /* oldest version answered, as chronyd */
 #define NPK_HEADER_LEN 48
 

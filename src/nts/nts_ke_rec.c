@@ -12,13 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ntp_pkt.h"
 #include "nts_ke_rec.h"
 #include "nts_keyring.h"
 
 #define HEADER_LEN 4
-
-/* Port Negotiation is left out for the port clients assume anyway */
-#define NTP_DEFAULT_PORT 123
 
 typedef struct {
   const uint8_t *msg;
@@ -379,8 +377,9 @@ NKR_MakeResponse(const NKR_Request *req, const uint8_t *c2s, const uint8_t *s2c,
   resp->aead = NKR_AEAD_AES_SIV_CMAC_256;
   resp->n_cookies = NKR_MAX_COOKIES;
   /* Port 0 disables the NTP server, which then presumably runs elsewhere
-     under the name given by ntsntpserver */
-  resp->port = port > 0 && port != NTP_DEFAULT_PORT ? port : 0;
+     under the name given by ntsntpserver; and Port Negotiation is left
+     out for the port clients assume anyway */
+  resp->port = port > 0 && port != NPK_PORT ? port : 0;
   resp->server = server;
   return 1;
 }

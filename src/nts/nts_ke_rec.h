@@ -17,6 +17,9 @@
 /* Longest message either side reads (as chronyd) */
 #define NKR_MAX_MESSAGE 16384
 
+/* RFC 8915 section 4: the NTS-KE server's default TCP port */
+#define NKR_PORT 4460
+
 #define NKR_CRITICAL 0x8000
 #define NKR_REC_END_OF_MESSAGE 0
 #define NKR_REC_NEXT_PROTOCOL 1
