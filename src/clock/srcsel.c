@@ -505,7 +505,7 @@ load_leap_table(void)
   char path[512], err[640];
   const char *what;
   time_t now = time(NULL);
-  int ok;
+  int ok, tai_offset;
 
   memset(&leap_table, 0, sizeof leap_table);
   /* leapseclist wins when both are given: it says when it expires */
@@ -537,9 +537,10 @@ load_leap_table(void)
   }
   if (leap_table.expiry && leap_table.expiry < now)
     LOG(LOGS_WARN, "Leap second list %s expired, only past leap seconds are known", what);
+  /* The table's last entry may be a leap second still to come */
+  LSC_GetLeap(&leap_table, now, &tai_offset);
   LOG(LOGS_INFO, "Loaded %d leap seconds from %s, TAI-UTC now %d s", leap_table.n, what,
-      leap_table.entries[leap_table.n - 1].when <= now ?
-      leap_table.entries[leap_table.n - 1].tai_offset : 0);
+      tai_offset);
 }
 
 /* ---- start and end ---- */

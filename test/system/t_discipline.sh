@@ -143,6 +143,18 @@ if [ -r /usr/share/zoneinfo/right/UTC ]; then
   check "leapsectz right/UTC is loaded" grep -Eq 'Loaded [0-9]+ leap seconds from right/UTC, TAI-UTC now 3[7-9] s' "$TMP/ntsd3.log"
   stop_pid "$LAST_PID"
 fi
+# A list may announce a leap second still to come: TAI-UTC is today's
+if [ -r /usr/share/zoneinfo/leap-seconds.list ]; then
+  { grep -v '^#[@h]' /usr/share/zoneinfo/leap-seconds.list
+    echo '#@ 4290000000'
+    echo '4260211200 38'; } > "$TMP/future.list"
+  { cat "$TMP/ntsd.conf"; echo "leapseclist $TMP/future.list"; } > "$TMP/future.conf"
+  start_bg ntsd5 $NOCLOCK "$NTSD" -d -x -U -u root -f "$TMP/future.conf"
+  wait_for 5 grep -q 'Clock driver' "$TMP/ntsd5.log"
+  check "a future leap second in leapseclist: TAI-UTC is still today's" \
+    grep -Eq "Loaded [0-9]+ leap seconds from $TMP/future.list, TAI-UTC now 37 s" "$TMP/ntsd5.log"
+  stop_pid "$LAST_PID"
+fi
 printf '#@ 3913697000\n3692217600 37\nnot a number\n' > "$TMP/bad.list"
 { cat "$TMP/ntsd.conf"; echo "leapseclist $TMP/bad.list"; echo "leapsecmode slew"; } > "$TMP/list.conf"
 start_bg ntsd4 $NOCLOCK "$NTSD" -d -x -U -u root -f "$TMP/list.conf"
