@@ -5,7 +5,9 @@
   by the caller in simulated true time.  It applies the discipline's
   frequency and steps exactly, and knows its own true error, which is what
   the simulation test bed measures.  Like the Linux kernel it can insert
-  or delete a leap second at midnight (leapsecmode system).  Deterministic for a given seed.
+  a leap second (STA_INS: back by one second at midnight) or delete one
+  (STA_DEL: forward by one second at 23:59:59), for leapsecmode system.
+  Deterministic for a given seed.
 */
 #ifndef NTSD_DRV_SIM_H
 #define NTSD_DRV_SIM_H

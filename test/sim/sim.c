@@ -9,8 +9,10 @@
   time to synchronise, the largest and RMS clock error after it and the
   RMS frequency error, checks them against thresholds, and ends with the
   "RESULT passed failed" line of the test runner.  Leap second scenarios
-  also print the largest error around the leap and the error after it;
-  the polling scenario the range of poll intervals used.
+  (inserted and deleted seconds, announced by the servers or found in a
+  leap second table) also print the error half a second before and after
+  the leap, the largest around it and the error after it; the polling
+  scenario the range of poll intervals used.
 
   Synchronised means: the discipline has a reference, the clock is within
   1 ms of true time and its frequency within 10 ppm.
@@ -40,7 +42,9 @@ typedef struct {
   double offset;          /* server - true (a falseticker) */
   double step_time, step; /* the server's clock steps at step_time */
   double die_time;        /* stops answering; 0: never */
-  double leap_at;         /* inserts a leap second then, announced before */
+  double leap_at;         /* applies a leap second then; 0: never */
+  int leap;               /* +1 inserts it (UTC falls back), -1 deletes it */
+  int leap_unannounced;   /* applies it without the leap indicator before */
   int options;
 } ServerConf;
 
@@ -55,8 +59,10 @@ typedef struct {
   int makestep_limit;
   uint64_t seed;
   time_t epoch;           /* UTC at true time 0; 0: EPOCH */
-  double leap_at;         /* true time of an inserted leap second; 0: none */
+  double leap_at;         /* true time of a leap second; 0: none */
+  int leap;               /* +1 inserted, -1 deleted */
   int leap_mode;          /* DSC_LEAP_* */
+  const LSC_Table *leap_table;  /* leapsectz/leapseclist; NULL: none */
   double leap_settle;     /* after the leap, the clock must be right again */
   /* thresholds; 0: not checked */
   double max_sync_time, max_offset, max_rms_offset, max_rms_freq;
@@ -113,18 +119,20 @@ cooked_at(DSC_Driver *clk, double t, struct timespec *ts)
   UTI_AddDoubleToTimespec(&raw, DSC_GetCorrection(&raw), ts);
 }
 
-/* Inserted leap seconds by true time t: UTC falls back by one */
+/* How far UTC has fallen back by true time t: one second after an
+   insertion (23:59:60 repeats a second), minus one after a deletion
+   (23:59:59 jumps to 00:00:00) */
 static double
-leaps_by(double leap_at, double t)
+leaps_by(double leap_at, int leap, double t)
 {
-  return leap_at > 0.0 && t >= leap_at ? 1.0 : 0.0;
+  return leap_at > 0.0 && t >= leap_at ? (double)leap : 0.0;
 }
 
 static double
 server_time(const ServerConf *c, double t)
 {
   return t + c->offset + (c->step_time > 0.0 && t >= c->step_time ? c->step : 0.0) -
-         leaps_by(c->leap_at, t);
+         leaps_by(c->leap_at, c->leap, t);
 }
 
 /* One request and response; returns 0 when lost */
@@ -157,8 +165,10 @@ measure(DSC_Driver *clk, const ServerConf *c, time_t epoch_sec, double t, SRC_Sa
   s->root_delay = delay;
   s->root_dispersion = 10e-6 + s->dispersion;
   s->stratum = 1;
-  /* Announced until it happens, as servers do on the day */
-  s->leap = c->leap_at > 0.0 && t + d1 < c->leap_at ? 1 : 0;
+  /* Announced until it happens, as servers do on the day: NTP's leap
+     indicator 1 for an insertion, 2 for a deletion */
+  s->leap = c->leap_at > 0.0 && !c->leap_unannounced && t + d1 < c->leap_at ?
+            (c->leap > 0 ? 1 : 2) : 0;
   return 1;
 }
 
@@ -199,9 +209,11 @@ run(const Scenario *sc)
   struct timespec raw, cooked, when;
   double t = 0.0, next_metric = 1.0, tn, err, ferr, freq_ppm, skew_ppm;
   double sync_time = -1.0, max_off = 0.0, sum2_off = 0.0, sum2_freq = 0.0;
-  double leap_max = 0.0, leap_after = 0.0;
+  double leap_max = 0.0, leap_after = 0.0, probe[2], probe_err[2] = {0.0, 0.0};
+  double expected, tolerance;
   int i, j, previous = -1, n_metric = 0, bad_selected = 0, n_updates = 0;
   int leap_before = -1, leap_later = -1, min_poll = 99, max_poll = -99;
+  int n_probe = sc->leap_at > 0.0 ? 0 : 2;
   time_t epoch = sc->epoch ? sc->epoch : EPOCH;
   REF_Params ref;
   char buf[160];
@@ -215,6 +227,7 @@ run(const Scenario *sc)
   dp.makestep_threshold = sc->makestep_threshold;
   dp.makestep_limit = sc->makestep_limit;
   dp.leap_mode = sc->leap_mode;
+  dp.leap_table = sc->leap_table;
   DRV_SimRead(clk, &raw);
   DSC_Initialise(&dp, clk, &raw);
 
@@ -227,8 +240,15 @@ run(const Scenario *sc)
     servers[i].new_sample = 0;
   }
 
+  /* Half a second either side of the leap, between the whole seconds of
+     the other metrics: whether the clock moved at the right second */
+  probe[0] = sc->leap_at - 0.5;
+  probe[1] = sc->leap_at + 0.5;
+
   while (t < sc->duration) {
     tn = next_metric;
+    if (n_probe < 2 && probe[n_probe] < tn)
+      tn = probe[n_probe];
     for (i = 0; i < sc->n_servers; i++)
       if (servers[i].next_poll < tn)
         tn = servers[i].next_poll;
@@ -245,6 +265,8 @@ run(const Scenario *sc)
     if (DSC_Tick(&raw) & DSC_TICK_RESET)
       for (i = 0; i < sc->n_servers; i++)
         SST_ResetInstance(servers[i].stats);
+    if (n_probe < 2 && t >= probe[n_probe])
+      probe_err[n_probe++] = DRV_SimError(clk) + leaps_by(sc->leap_at, sc->leap, t);
 
     for (i = 0; i < sc->n_servers; i++) {
       Server *sv = &servers[i];
@@ -325,8 +347,8 @@ run(const Scenario *sc)
 
     if (t >= next_metric) {
       next_metric += 1.0;
-      /* Against UTC, which fell back at the leap */
-      err = DRV_SimError(clk) + leaps_by(sc->leap_at, t);
+      /* Against UTC, which moved at the leap */
+      err = DRV_SimError(clk) + leaps_by(sc->leap_at, sc->leap, t);
       if (sc->leap_at > 0.0) {
         DSC_GetReferenceParams(&raw, &ref);
         if (fabs(t - (sc->leap_at - 60.0)) < 0.5)
@@ -368,9 +390,10 @@ run(const Scenario *sc)
          max_off * 1e6, n_metric ? sqrt(sum2_off / n_metric) * 1e6 : 0.0,
          n_metric ? sqrt(sum2_freq / n_metric) * 1e6 : 0.0, DRV_SimSteps(clk), n_updates);
   if (sc->leap_at > 0.0)
-    printf("%-24s leap: announced %d, after %d; max error around it %.6f s;"
-           " after %.0f s max %.1f us; kernel leaps %d\n", "", leap_before, leap_later,
-           leap_max, sc->leap_settle, leap_after * 1e6, DRV_SimLeaps(clk));
+    printf("%-24s leap: announced %d, after %d; error at -0.5 s %+.6f s, +0.5 s %+.6f s,"
+           " max around %.6f s; after %.0f s max %.1f us; kernel leaps %d\n",
+           "", leap_before, leap_later, probe_err[0], probe_err[1], leap_max,
+           sc->leap_settle, leap_after * 1e6, DRV_SimLeaps(clk));
   if (sc->expect_maxpoll)
     printf("%-24s polls from %d s to %d s after sync\n", "", 1 << min_poll, 1 << max_poll);
 
@@ -398,13 +421,37 @@ run(const Scenario *sc)
   if (sc->never_selected >= 0)
     check(bad_selected == 0, sc->name, "falseticker selected");
   if (sc->leap_at > 0.0) {
-    check(leap_before == 1, sc->name, "leap second not announced before it");
+    check(leap_before == (sc->leap > 0 ? 1 : 2), sc->name,
+          "leap second not announced before it");
     check(leap_later == 0, sc->name, "leap second still announced after it");
     snprintf(buf, sizeof buf, "error %.1f us after the leap", leap_after * 1e6);
     check(leap_after > 0.0 && leap_after <= 1e-3, sc->name, buf);
     /* Never the wrong way: at most the second itself */
     snprintf(buf, sizeof buf, "error %.6f s around the leap", leap_max);
     check(leap_max <= 1.0 + 1e-3, sc->name, buf);
+    /* Not a second early, nor late: half a second after the leap the
+       clock has jumped (step, system), has slewed half a second's worth
+       of its second (slew) or still has all of it (ignore); the second
+       is +1 s after an insertion, -1 s after a deletion */
+    snprintf(buf, sizeof buf, "error %+.6f s half a second before the leap", probe_err[0]);
+    check(n_probe == 2 && fabs(probe_err[0]) <= 1e-3, sc->name, buf);
+    switch (sc->leap_mode) {
+      case DSC_LEAP_SLEW:
+        expected = sc->leap * (1.0 - 0.5 * dp.max_slew_rate * 1e-6);
+        tolerance = 0.01;
+        break;
+      case DSC_LEAP_IGNORE:
+        expected = sc->leap;
+        tolerance = 1e-3;
+        break;
+      default:
+        expected = 0.0;
+        tolerance = 1e-3;
+        break;
+    }
+    snprintf(buf, sizeof buf, "error %+.6f s half a second after the leap, expected %+.6f",
+             probe_err[1], expected);
+    check(n_probe == 2 && fabs(probe_err[1] - expected) <= tolerance, sc->name, buf);
     snprintf(buf, sizeof buf, "%d kernel leaps", DRV_SimLeaps(clk));
     check(DRV_SimLeaps(clk) == (sc->leap_mode == DSC_LEAP_SYSTEM), sc->name, buf);
   }
@@ -452,10 +499,12 @@ base_scenario(const char *name)
   return sc;
 }
 
-/* Three servers that insert a leap second at 2017-01-01 00:00:00 UTC,
-   two hours after the start */
+/* Three servers that apply a leap second at the end of 2016-12-31 UTC,
+   two hours after the start: leap +1 inserts 23:59:60 (UTC falls back
+   at 00:00:00), -1 deletes 23:59:59 (UTC jumps from 23:59:59 to
+   00:00:00, a second earlier) */
 static Scenario
-leap_scenario(const char *name, int mode, uint64_t seed)
+leap_scenario(const char *name, int leap, int mode, uint64_t seed)
 {
   Scenario sc = base_scenario(name);
   int i;
@@ -465,9 +514,12 @@ leap_scenario(const char *name, int mode, uint64_t seed)
   sc.servers[1] = good_server(200e-6, 100e-6);
   sc.servers[2] = good_server(300e-6, 200e-6);
   sc.epoch = 1483228800 - 7200;
-  sc.leap_at = 7200.0;
-  for (i = 0; i < sc.n_servers; i++)
+  sc.leap_at = leap > 0 ? 7200.0 : 7199.0;
+  sc.leap = leap;
+  for (i = 0; i < sc.n_servers; i++) {
     sc.servers[i].leap_at = sc.leap_at;
+    sc.servers[i].leap = leap;
+  }
   sc.leap_mode = mode;
   sc.duration = 14400.0;
   sc.seed = seed;
@@ -475,6 +527,26 @@ leap_scenario(const char *name, int mode, uint64_t seed)
   sc.max_offset = 1e-3;
   sc.max_rms_offset = 300e-6;
   sc.max_rms_freq = 1e-5;
+  return sc;
+}
+
+/* leapsectz/leapseclist contents with the leap second of leap_scenario:
+   TAI-UTC goes up by one for an insertion, down by one for a deletion */
+static LSC_Entry insert_entries[] = { {1435708800, 36}, {1483228800, 37} };
+static LSC_Entry delete_entries[] = { {1467331200, 36}, {1483228800, 35} };
+static const LSC_Table insert_table = { 2, insert_entries, 0 };
+static const LSC_Table delete_table = { 2, delete_entries, 0 };
+
+static Scenario
+table_scenario(const char *name, int leap, int mode, uint64_t seed)
+{
+  Scenario sc = leap_scenario(name, leap, mode, seed);
+  int i;
+
+  for (i = 0; i < sc.n_servers; i++)
+    sc.servers[i].leap_unannounced = 1;
+  sc.leap_table = leap > 0 ? &insert_table : &delete_table;
+  sc.leap_settle = 2.0;
   return sc;
 }
 
@@ -547,23 +619,49 @@ main(int argc, char **argv)
   run(&sc);
 
   /* 2016-12-31, two hours before the last leap second so far */
-  sc = leap_scenario("leap second, step", DSC_LEAP_STEP, 7);
+  sc = leap_scenario("leap second, step", 1, DSC_LEAP_STEP, 7);
   sc.leap_settle = 2.0;
   sc.expect_steps = 1;
   run(&sc);
 
-  sc = leap_scenario("leap second, slew", DSC_LEAP_SLEW, 8);
+  sc = leap_scenario("leap second, slew", 1, DSC_LEAP_SLEW, 8);
   /* 1 s at maxslewrate 83333 ppm: 12 s */
   sc.leap_settle = 15.0;
   run(&sc);
 
-  sc = leap_scenario("leap second, system", DSC_LEAP_SYSTEM, 9);
+  sc = leap_scenario("leap second, system", 1, DSC_LEAP_SYSTEM, 9);
   sc.leap_settle = 2.0;
   run(&sc);
 
-  sc = leap_scenario("leap second, ignore", DSC_LEAP_IGNORE, 10);
+  sc = leap_scenario("leap second, ignore", 1, DSC_LEAP_IGNORE, 10);
   /* The sources see the second as an offset once their history restarts */
   sc.leap_settle = 300.0;
+  run(&sc);
+
+  /* The same with a deleted second, which has never happened: the clock
+     must go forward, at 23:59:59 */
+  sc = leap_scenario("leap deletion, step", -1, DSC_LEAP_STEP, 12);
+  sc.leap_settle = 2.0;
+  sc.expect_steps = 1;
+  run(&sc);
+
+  sc = leap_scenario("leap deletion, slew", -1, DSC_LEAP_SLEW, 13);
+  sc.leap_settle = 15.0;
+  run(&sc);
+
+  sc = leap_scenario("leap deletion, system", -1, DSC_LEAP_SYSTEM, 14);
+  sc.leap_settle = 2.0;
+  run(&sc);
+
+  sc = leap_scenario("leap deletion, ignore", -1, DSC_LEAP_IGNORE, 15);
+  sc.leap_settle = 300.0;
+  run(&sc);
+
+  /* Sources that do not announce it (reference clocks without the
+     information): the leap second comes from the table alone */
+  sc = table_scenario("table insertion, system", 1, DSC_LEAP_SYSTEM, 16);
+  run(&sc);
+  sc = table_scenario("table deletion, system", -1, DSC_LEAP_SYSTEM, 17);
   run(&sc);
 
   sc = base_scenario("polls 16 s to 1024 s");

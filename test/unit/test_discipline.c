@@ -117,6 +117,91 @@ test_read_only(void)
   DSC_Finalise();
 }
 
+/* A deleted leap second (TAI-UTC down by one at 2017-01-01, from the
+   table): announced with leap indicator 2, applied at 23:59:59 by a step
+   forward (system mode falls back to step on a driver that cannot leap),
+   and measurements around it dropped */
+static void
+test_leap_deletion(void)
+{
+  static LSC_Entry entries[] = { {1467331200, 36}, {1483228800, 35} };
+  LSC_Table table = { 2, entries, 0 };
+  DSC_Params p;
+  DSC_Driver *drv = DSC_CreateReadOnlyDriver();
+  DSC_Change ch;
+  DSC_Estimate e;
+  REF_Params ref;
+  struct timespec now = {1483228800 - 600, 0}, when, ts = {0, 0};
+
+  DSC_DefaultParams(&p);
+  p.leap_mode = DSC_LEAP_SYSTEM;
+  p.leap_table = &table;
+  DSC_Initialise(&p, drv, &now);
+  e = estimate(0.0);
+  e.skew = 2e-3;       /* offset only: the cooked time stays the raw time */
+  DSC_Update(&now, &e, &ch);
+  DSC_GetReferenceParams(&now, &ref);
+  TEST_CHECK(ref.leap == 2);
+  TEST_CHECK(DSC_GetNextEvent(&when));
+  TEST_CHECK(when.tv_sec == 1483228799 && when.tv_nsec == 0);
+  /* 5 s either side of 23:59:59 */
+  ts.tv_sec = 1483228794;
+  TEST_CHECK(!DSC_IsLeapSecondClose(&ts));
+  ts.tv_sec = 1483228795;
+  TEST_CHECK(DSC_IsLeapSecondClose(&ts));
+  ts.tv_sec = 1483228803;
+  TEST_CHECK(DSC_IsLeapSecondClose(&ts));
+  ts.tv_sec = 1483228804;
+  TEST_CHECK(!DSC_IsLeapSecondClose(&ts));
+
+  now.tv_sec = 1483228798;
+  now.tv_nsec = 500000000;
+  DSC_Tick(&now);
+  TEST_CHECK(fabs(DSC_GetCorrection(&now)) < 1e-9);
+  now.tv_sec = 1483228799;
+  now.tv_nsec = 0;
+  DSC_Tick(&now);
+  TEST_CHECK(fabs(DSC_GetCorrection(&now) - 1.0) < 1e-9);
+  DSC_CookTime(&now, &ts);
+  TEST_CHECK(ts.tv_sec == 1483228800 && ts.tv_nsec == 0);
+  DSC_GetReferenceParams(&now, &ref);
+  TEST_CHECK(ref.leap == 0);
+  TEST_CHECK(!DSC_GetNextEvent(&when));
+  /* Still dropped just after the new midnight, not later */
+  ts.tv_sec = 1483228805;
+  TEST_CHECK(DSC_IsLeapSecondClose(&ts));
+  ts.tv_sec = 1483228810;
+  TEST_CHECK(!DSC_IsLeapSecondClose(&ts));
+  /* A source still announcing it is not heeded on the next day */
+  now.tv_sec += 60;
+  e.leap = 2;
+  DSC_Update(&now, &e, &ch);
+  DSC_GetReferenceParams(&now, &ref);
+  TEST_CHECK(ref.leap == 0);
+  TEST_CHECK(!DSC_GetNextEvent(&when));
+  DSC_Finalise();
+
+  /* leapsecmode ignore: the sources are reset at 23:59:59, and the clock,
+     a second behind, is still on the last day a second longer without
+     the leap being armed again */
+  drv = DSC_CreateReadOnlyDriver();
+  p.leap_mode = DSC_LEAP_IGNORE;
+  now.tv_sec = 1483228800 - 600;
+  DSC_Initialise(&p, drv, &now);
+  e.leap = 0;
+  DSC_Update(&now, &e, &ch);
+  now.tv_sec = 1483228799;
+  TEST_CHECK(DSC_Tick(&now) == DSC_TICK_RESET);
+  TEST_CHECK(fabs(DSC_GetCorrection(&now)) < 1e-9);
+  now.tv_nsec = 900000000;
+  e.leap = 2;
+  DSC_Update(&now, &e, &ch);
+  DSC_GetReferenceParams(&now, &ref);
+  TEST_CHECK(ref.leap == 0);
+  TEST_CHECK(!DSC_GetNextEvent(&when));
+  DSC_Finalise();
+}
+
 /* The chronyc commands: makestep, makestep THRESHOLD LIMIT,
    maxupdateskew, dfreq and doffset */
 static void
@@ -188,6 +273,7 @@ main(void)
 {
   test_slew_and_step();
   test_read_only();
+  test_leap_deletion();
   test_commands();
   TEST_END();
 }

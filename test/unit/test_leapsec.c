@@ -21,6 +21,7 @@
 #define JUN30_2016 1467288000
 #define JAN01_2017 1483272000
 #define NOV30_2016 1480507200
+#define JUN30_2017 1498824000
 
 static const char list_text[] =
   "#\tSome header text\n"
@@ -33,6 +34,11 @@ static const char list_text[] =
   "3644697600\t36\t# 1 Jul 2015\n"
   "3692217600\t37\t# 1 Jan 2017\n"
   "#h\t16edd0f0 3666784f 37db7917 3953c7cb 9b9ab2be\n";
+
+static const char deletion_text[] =
+  "3644697600\t36\t# 1 Jul 2015\n"
+  "3692217600\t35\t# 1 Jan 2017, a deletion\n"
+  "3707856000\t36\t# 1 Jul 2017\n";
 
 static void
 test_list(void)
@@ -61,9 +67,21 @@ test_list(void)
   TEST_CHECK(LSC_GetLeap(&t, 1483228800, &tai) == LSC_NONE && tai == 37);
   LSC_Free(&t);
 
-  /* A deletion: the offset goes down */
-  TEST_CHECK(LSC_ParseList("3644697600 36\n3692217600 35\n", 28, &t, err, sizeof err));
-  TEST_CHECK(LSC_GetLeap(&t, DEC31_2016, NULL) == LSC_DELETE);
+  /* A deletion: the offset goes down (2017-01-01), then up again
+     (2017-07-01); the same month rules as for an insertion */
+  TEST_CHECK(LSC_ParseList(deletion_text, strlen(deletion_text), &t, err, sizeof err));
+  TEST_CHECK(t.n == 3 && t.entries[1].when == 1483228800 && t.entries[1].tai_offset == 35);
+  TEST_CHECK(LSC_GetLeap(&t, DEC31_2016, &tai) == LSC_DELETE && tai == 36);
+  TEST_CHECK(LSC_GetLeap(&t, DEC01_2016, NULL) == LSC_DELETE);
+  TEST_CHECK(LSC_GetLeap(&t, NOV30_2016, NULL) == LSC_NONE);
+  /* 23:59:59, the second that is deleted, still counts the old offset */
+  TEST_CHECK(LSC_GetLeap(&t, 1483228799, &tai) == LSC_DELETE && tai == 36);
+  TEST_CHECK(LSC_GetLeap(&t, 1483228800, &tai) == LSC_NONE && tai == 35);
+  TEST_CHECK(LSC_GetLeap(&t, JUN30_2017, &tai) == LSC_INSERT && tai == 35);
+  LSC_Free(&t);
+  /* A change by more than one second is no leap second */
+  TEST_CHECK(LSC_ParseList("3644697600 36\n3692217600 34\n", 28, &t, err, sizeof err));
+  TEST_CHECK(LSC_GetLeap(&t, DEC31_2016, NULL) == LSC_NONE);
   LSC_Free(&t);
 }
 
@@ -94,9 +112,12 @@ test_bad_lists(void)
   TEST_CHECK(!LSC_ParseList("2272060800 10\n\0", 15, &t, err, sizeof err));
 }
 
-/* A version 2 TZif with two leap records (+ an expiry record) */
+/* A version 2 TZif with two leap records (+ an expiry record); with
+   deletion the second one deletes 2016-12-31 23:59:59 instead of
+   inserting 23:59:60, as zic writes it: at 23:59:59 counted with the
+   corrections before, and the correction down by one */
 static size_t
-make_tzif(unsigned char *buf, int truncate_v2)
+make_tzif(unsigned char *buf, int truncate_v2, int deletion)
 {
   unsigned char *p = buf;
   int64_t recs[3][2] = {
@@ -105,6 +126,13 @@ make_tzif(unsigned char *buf, int truncate_v2)
     { 1700000000 + 27, 27 },            /* expiry */
   };
   int i, j;
+
+  if (deletion) {
+    recs[1][0] = 1483228799 + 26;
+    recs[1][1] = 25;
+    recs[2][0] = 1700000000 + 25;
+    recs[2][1] = 25;
+  }
 
   /* v1 header with no data at all, then the v2 header and data */
   memset(p, 0, 44);
@@ -137,7 +165,7 @@ test_tzif(void)
   size_t len, i;
   int tai;
 
-  len = make_tzif(buf, 0);
+  len = make_tzif(buf, 0, 0);
   TEST_CHECK(LSC_ParseTzif(buf, len, &t, err, sizeof err));
   TEST_CHECK(t.n == 2 && t.expiry == 1700000000);
   TEST_CHECK(t.entries[0].when == 1435708800 && t.entries[0].tai_offset == 36);
@@ -146,13 +174,22 @@ test_tzif(void)
   TEST_CHECK(LSC_GetLeap(&t, JUN30_2015, NULL) == LSC_NONE);
   LSC_Free(&t);
 
+  /* The deletion record, a second before midnight, belongs to it */
+  len = make_tzif(buf, 0, 1);
+  TEST_CHECK(LSC_ParseTzif(buf, len, &t, err, sizeof err));
+  TEST_CHECK(t.n == 2 && t.expiry == 1700000000);
+  TEST_CHECK(t.entries[1].when == 1483228800 && t.entries[1].tai_offset == 35);
+  TEST_CHECK(LSC_GetLeap(&t, DEC31_2016, &tai) == LSC_DELETE && tai == 36);
+  TEST_CHECK(LSC_GetLeap(&t, JAN01_2017, &tai) == LSC_NONE && tai == 35);
+  LSC_Free(&t);
+
   /* Every truncation is an error, never a crash */
   for (i = 0; i < len; i++) {
     TEST_CHECK(!LSC_ParseTzif(buf, i, &t, err, sizeof err));
     TEST_CHECK(t.entries == NULL);
   }
   /* Counts larger than the file */
-  len = make_tzif(buf, 0);
+  len = make_tzif(buf, 0, 0);
   buf[44 + 28] = 0x7f;
   TEST_CHECK(!LSC_ParseTzif(buf, len, &t, err, sizeof err));
   TEST_CHECK(!LSC_ParseTzif((const unsigned char *)"TZjf", 4, &t, err, sizeof err));
