@@ -369,6 +369,9 @@ CMD_GetServerStats(CMR_ServerStats *r)
   r->ntp_interleaved_hits = c->ntp_interleaved_hits;
   r->ntp_timestamps = c->ntp_timestamps;
   r->ntp_span_seconds = c->ntp_span > 0.0 ? (uint64_t)round(c->ntp_span) : 0;
+  r->ntp_daemon_rx_timestamps = c->ntp_daemon_rx_timestamps;
+  r->ntp_kernel_rx_timestamps = c->ntp_kernel_rx_timestamps;
+  r->ntp_daemon_tx_timestamps = c->ntp_daemon_tx_timestamps;
 }
 
 int

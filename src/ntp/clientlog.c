@@ -176,9 +176,10 @@ CLG_LogAccess(CLG_Service service, const IPAddr *ip, double now)
   }
   if ((random_bits() & ((1U << l->leak) - 1)) == 0)
     return CLG_PASS;
-  r->drops[service]++;
+  /* A KoD is an answer: like chronyd, only the silent drops are counted */
   if (l->kod > 0 && (random_bits() & ((1U << l->kod) - 1)) == 0)
     return CLG_KOD;
+  r->drops[service]++;
   return CLG_DROP;
 }
 

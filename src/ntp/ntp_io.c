@@ -169,7 +169,7 @@ serve_batch(int fd)
   struct timespec rx_ts, now;
   IPAddr ip;
   uint16_t port;
-  int i, n, n_tx, reply_len;
+  int i, n, n_tx, n_kernel_rx, kernel_rx, reply_len;
 
   n = recvmmsg(fd, rx_msgs, BATCH, MSG_DONTWAIT, NULL);
   if (n <= 0)
@@ -178,19 +178,19 @@ serve_batch(int fd)
   clock_gettime(CLOCK_REALTIME, &now);
   NSR_BeginBatch(&now);
 
-  for (i = n_tx = 0; i < n; i++) {
+  for (i = n_tx = n_kernel_rx = 0; i < n; i++) {
     struct msghdr *rx = &rx_msgs[i].msg_hdr, *tx = &tx_msgs[n_tx].msg_hdr;
 
-    STA_counters.ntp_hits++;
-    if (rx->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-      STA_counters.ntp_drops++;
+    /* Longer than any request, or its timestamp cut off: ignored and, as
+       chronyd ignores a datagram of unexpected length, counted nowhere */
+    if (rx->msg_flags & (MSG_TRUNC | MSG_CTRUNC))
       continue;
-    }
 
     memset(tx, 0, sizeof *tx);
     tx->msg_control = tx_cmsgs[n_tx].buf;
     process_cmsgs(rx, tx, &rx_ts);
-    if (rx_ts.tv_sec == 0)
+    kernel_rx = rx_ts.tv_sec != 0;
+    if (!kernel_rx)
       rx_ts = now;
 
     UTI_SockaddrToIPPort((struct sockaddr *)&rx_addrs[i], &ip, &port);
@@ -206,9 +206,17 @@ serve_batch(int fd)
     tx->msg_iov = &tx_iovs[n_tx];
     tx->msg_iovlen = 1;
     n_tx++;
+    n_kernel_rx += kernel_rx;
   }
 
   NSR_EndBatch();
+
+  /* The timestamp counters of serverstats, once per batch: one RX (the
+     kernel's, or the batch's clock reading) and one TX (always the
+     daemon's) per response, counted as chronyd does before the send */
+  STA_counters.ntp_kernel_rx_timestamps += n_kernel_rx;
+  STA_counters.ntp_daemon_rx_timestamps += n_tx - n_kernel_rx;
+  STA_counters.ntp_daemon_tx_timestamps += n_tx;
 
   if (n_tx == 1) {
     if (sendmsg(fd, &tx_msgs[0].msg_hdr, 0) < 0)

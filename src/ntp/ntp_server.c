@@ -5,6 +5,12 @@
   answered, so ntsd can never be made to ping-pong with another server),
   access control, rate limiting, authentication, then the reply, which is
   never longer than the request.
+
+  The serverstats counters follow chronyd: a request that passed the layout,
+  mode and access checks is received (ntp_hits) whatever happens to it
+  next; dropped (ntp_drops) are only the requests the rate limiting
+  refused; authenticated (ntp_auth_hits) only those answered with a valid
+  MAC or NTS authenticator and no KoD.
 */
 #include "config.h"
 
@@ -127,19 +133,16 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
 #endif
 
   if (!NPK_ParsePacket(req, req_len, &info) || !NPK_ReadHeader(req, req_len, &req_h) ||
-      info.mode != NPK_MODE_CLIENT || port == 0) {
-    STA_counters.ntp_drops++;
+      info.mode != NPK_MODE_CLIENT || port == 0)
     return 0;
-  }
 
-  if (!CNF_AccessAllowed(c->access, c->n_access, ip, 0)) {
-    STA_counters.ntp_drops++;
+  if (!CNF_AccessAllowed(c->access, c->n_access, ip, 0))
     return 0;
-  }
 
   /* Outside a batch (unit tests, fuzzing) each request is its own batch */
   if (!batch.valid)
     load_batch(rx_ts);
+  STA_counters.ntp_hits++;
   verdict = CLG_LogAccess(CLG_NTP, ip, batch.mono);
   if (verdict == CLG_DROP) {
     STA_counters.ntp_drops++;
@@ -148,18 +151,16 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
 
   if (info.mac_length > 0) {
     /* A MAC next to NTS fields is ambiguous, and a crypto-NAK from a
-       client asks for nothing: both are dropped */
+       client asks for nothing: neither is answered (as chronyd, still a
+       received request, not a dropped one) */
     if ((info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) ||
-        info.mac_length < NPK_MAC_MIN_LEN) {
-      STA_counters.ntp_drops++;
+        info.mac_length < NPK_MAC_MIN_LEN)
       return 0;
-    }
     if (!KEY_CheckPacketMac(req, &info)) {
       /* RFC 5905 crypto-NAK (key id 0, no digest), so the client learns
          its key is wrong instead of retrying in the dark; 52 bytes, far
          shorter than any request with a MAC.  Never signed with a key the
          request did not prove it has. */
-      STA_counters.ntp_drops++;
       fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
       if (verdict == CLG_KOD || reply_max < NPK_HEADER_LEN + 4 ||
           !NPK_WriteHeader(reply, reply_max, &reply_h))
@@ -174,27 +175,22 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
        truncated as the request's was, so it is never the longer one */
     reply_len = KEY_AddPacketMac(info.mac_key_id, info.version, reply, NPK_HEADER_LEN,
                                  reply_max < req_len ? reply_max : req_len);
-    if (reply_len <= 0) {
-      STA_counters.ntp_drops++;
+    if (reply_len <= 0)
       return 0;
-    }
-    STA_counters.ntp_auth_hits++;
+    if (verdict != CLG_KOD)
+      STA_counters.ntp_auth_hits++;
     return reply_len;
   }
 
 #ifdef FEAT_NTS
   if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) {
     nts_result = NNS_CheckRequest(req, req_len, &info, &nts);
-    if (nts_result == NNS_DROP || nts_result == NNS_NOT_NTS) {
-      STA_counters.ntp_drops++;
+    if (nts_result == NNS_DROP || nts_result == NNS_NOT_NTS)
       return 0;
-    }
   }
 #else
-  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF)) {
-    STA_counters.ntp_drops++;
+  if (info.ef_flags & (NPK_EFF_NTS_COOKIE | NPK_EFF_NTS_AUTH_AND_EEF))
     return 0;
-  }
 #endif
 
   fill_reply_header(&req_h, &info, rx_ts, verdict, &reply_h);
@@ -209,11 +205,9 @@ NSR_ProcessRequest(const uint8_t *req, int req_len, const IPAddr *ip, uint16_t p
 #ifdef FEAT_NTS
   if (nts_result != NNS_NOT_NTS) {
     reply_len = NNS_FinishReply(&nts, nts_result, reply, reply_max < req_len ? reply_max : req_len);
-    if (reply_len <= 0) {
-      STA_counters.ntp_drops++;
+    if (reply_len <= 0)
       return 0;
-    }
-    if (nts_result == NNS_OK)
+    if (nts_result == NNS_OK && verdict != CLG_KOD)
       STA_counters.ntp_auth_hits++;
   }
 #endif

@@ -285,14 +285,16 @@ evict_stalled_handshake(void)
   if (!oldest)
     return 0;
 
-  STA_counters.nke_drops++;
   LOG_RATE(LOGS_WARN, "Too many NTS-KE connections, dropping %s in handshake",
            oldest->label);
   close_connection(oldest);
   return 1;
 }
 
-/* Take a new connection or say why not; returns 0 if it was refused */
+/* Take a new connection or say why not; returns 0 if it was refused.
+   As chronyd's serverstats: a connection from a denied host is counted
+   nowhere, any other is accepted (nke_hits), and dropped (nke_drops) only
+   if ntsratelimit refused it, not for want of a free slot. */
 static int
 admit(const IPAddr *ip, const char *label)
 {
@@ -304,8 +306,10 @@ admit(const IPAddr *ip, const char *label)
     return 0;
   }
 
+  STA_counters.nke_hits++;
   SCH_GetLastEventTime(NULL, &mono);
   if (CLG_LogAccess(CLG_NTSKE, ip, UTI_TimespecToDouble(&mono)) == CLG_DROP) {
+    STA_counters.nke_drops++;
     LOG_RATE(LOGS_DEBUG, "NTS-KE connection from %s rate limited", label);
     return 0;
   }
@@ -340,14 +344,12 @@ accept_connection(int listen_fd, int event, void *arg)
       return;
     }
 
-    STA_counters.nke_hits++;
     UTI_SockaddrToIPPort((struct sockaddr *)&ss, &ip, &port);
 
     c = MallocNew(Connection);
     snprintf(c->label, sizeof c->label, "%s", UTI_SockaddrToString((struct sockaddr *)&ss));
 
     if (!admit(&ip, c->label)) {
-      STA_counters.nke_drops++;
       Free(c);
       close(fd);
       continue;
@@ -355,7 +357,6 @@ accept_connection(int listen_fd, int event, void *arg)
 
     c->tls = TLS_CreateSession(fd, credentials, NULL, c->label);
     if (!c->tls) {
-      STA_counters.nke_drops++;
       Free(c);
       close(fd);
       continue;

@@ -78,7 +78,8 @@ test_kod(void)
 {
   CLG_Limit l = { 1, 10, 1, 4, 1 };
   IPAddr a = ip4(0x0a000003);
-  int i, kod = 0, drop = 0;
+  int i, kod = 0, drop = 0, found = 0;
+  CLG_Report rep;
 
   CLG_Setup(65536, &l, NULL);
   CLG_LogAccess(CLG_NTP, &a, 1.0);
@@ -90,6 +91,12 @@ test_kod(void)
     }
   }
   TEST_CHECK(kod > 300 && drop > 300);
+  /* A KoD is an answer: the client's drops are the silent ones only */
+  for (i = 0; i < CLG_GetNumberOfIndices(); i++) {
+    if (CLG_GetReport(i, 2.0, &rep) && UTI_CompareIPs(&rep.ip, &a) == 0)
+      found += rep.drops[CLG_NTP] == (uint32_t)drop && rep.hits[CLG_NTP] == 1001;
+  }
+  TEST_CHECK(found == 1);
 }
 
 static void
