@@ -6,7 +6,8 @@
   placeholders of the cookie's length, and the Authenticator and Encrypted
   Extension Fields as the last field, with no legacy MAC.  Anything else is
   dropped without an answer; a well-formed request whose cookie cannot be
-  opened gets an NTS NAK so the client knows to redo NTS-KE.
+  opened, or that fails authentication, gets an NTS NAK so the client
+  knows to redo NTS-KE.
 */
 #include "config.h"
 
@@ -117,10 +118,14 @@ NNS_CheckRequest(const uint8_t *req, int req_len, const NPK_Info *info, NNS_Cont
   pt_len = ct_len - TAG_LEN;
   if (pt_len > (int)sizeof plaintext)
     return NNS_DROP;
-  /* Most requests encrypt nothing: their C2S key only makes the tag */
+  /* Most requests encrypt nothing: their C2S key only makes the tag.  A
+     request that fails authentication gets a NAK too (RFC 8915 section
+     5.7, and chronyd): the client may hold keys the server no longer
+     shares, and the NAK is shorter than the request and carries nothing
+     the request did not */
   if (!(pt_len > 0 ? SIV_SetKey : SIV_SetAuthKey)(&siv, ctx->c2s, ctx->key_len) ||
       !SIV_Decrypt(&siv, nonce, nonce_len, req, auth_offset, ct, ct_len, plaintext))
-    return NNS_DROP;
+    return NNS_NAK;
 
   ctx->n_cookies = 1 + n_placeholders;
   if (ctx->n_cookies > MAX_COOKIES)

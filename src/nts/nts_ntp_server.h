@@ -19,8 +19,8 @@
 typedef enum {
   NNS_NOT_NTS,     /* no NTS fields: an ordinary request */
   NNS_OK,          /* authenticated: answer with NNS_FinishReply() */
-  NNS_NAK,         /* cookie could not be opened: answer with an NTS NAK */
-  NNS_DROP,        /* malformed or not authentic: no answer */
+  NNS_NAK,         /* cookie not ours or request not authentic: NTS NAK */
+  NNS_DROP,        /* malformed: no answer */
 } NNS_Result;
 
 typedef struct {

@@ -643,41 +643,51 @@ mode_many_placeholders(const char *mode, int max_len)
   }
 }
 
+/* The request must get an NTS NAK: a KoD NTSN echoing its Unique
+   Identifier, with nothing else and never longer than the request */
 static void
-mode_tamper_cookie(const char *mode)
+expect_nak(const char *mode, const Request *r, const char *what)
 {
   static uint8_t reply[MAX_PACKET];
-  Shape s = normal_shape;
   Reply rep;
   char why[200];
   int n;
+
+  n = exchange(r->pkt, r->len, reply, sizeof reply);
+  if (n <= 0) {
+    result(0, mode, "%s: no NTS NAK (%s)", what, n == 0 ? "no reply" : "send/receive failed");
+    return;
+  }
+  if (!parse_reply(r, reply, n, &rep, why, sizeof why))
+    result(0, mode, "%s: %s", what, why);
+  else if (rep.stratum != 0 || rep.refid != NPK_KOD_NTSN)
+    result(0, mode, "%s: not an NTS NAK: stratum %d refid %08x", what, rep.stratum,
+           (unsigned)rep.refid);
+  else if (!rep.uid_ok)
+    result(0, mode, "%s: NTS NAK without our Unique Identifier", what);
+  else if (rep.auth_offset >= 0 || rep.other_fields)
+    result(0, mode, "%s: NTS NAK with an authenticator or other fields", what);
+  else if (n > r->len)
+    result(0, mode, "%s: NTS NAK of %d bytes to a request of %d", what, n, r->len);
+  else
+    result(1, mode, "%s: NTS NAK (KoD NTSN) with the Unique Identifier, %d bytes", what, n);
+}
+
+static void
+mode_tamper_cookie(const char *mode)
+{
+  Shape s = normal_shape;
 
   s.tamper_cookie = 1;
   if (!build_request(&req_a, &s)) {
     result(0, mode, "could not build the request");
     return;
   }
-  n = exchange(req_a.pkt, req_a.len, reply, sizeof reply);
-  if (n <= 0) {
-    result(0, mode, "no NTS NAK (%s)", n == 0 ? "no reply" : "send/receive failed");
-    return;
-  }
-  if (!parse_reply(&req_a, reply, n, &rep, why, sizeof why)) {
-    result(0, mode, "%s", why);
-    return;
-  }
-  if (rep.stratum != 0 || rep.refid != NPK_KOD_NTSN)
-    result(0, mode, "not an NTS NAK: stratum %d refid %08x", rep.stratum, (unsigned)rep.refid);
-  else if (!rep.uid_ok)
-    result(0, mode, "NTS NAK without our Unique Identifier");
-  else if (rep.auth_offset >= 0 || rep.other_fields)
-    result(0, mode, "NTS NAK with an authenticator or other fields");
-  else if (n > req_a.len)
-    result(0, mode, "NTS NAK of %d bytes to a request of %d", n, req_a.len);
-  else
-    result(1, mode, "NTS NAK (KoD NTSN) with the Unique Identifier, %d bytes", n);
+  expect_nak(mode, &req_a, "cookie not ours");
 }
 
+/* RFC 8915 section 5.7: a request the server cannot authenticate gets
+   an NTS NAK, as one with a cookie it cannot open (chronyd does both) */
 static void
 mode_bad_auth(const char *mode)
 {
@@ -689,7 +699,7 @@ mode_bad_auth(const char *mode)
   }
   /* A byte of the tag, which is the whole ciphertext here */
   req_a.pkt[req_a.auth_offset + 4 + 4 + NONCE_LEN + 5] ^= 0x01;
-  expect_no_reply(mode, &req_a, "flipped authenticator byte");
+  expect_nak(mode, &req_a, "flipped authenticator byte");
 }
 
 static void
@@ -748,7 +758,8 @@ mode_replayed_auth(const char *mode)
   memcpy(req_b.pkt + req_b.auth_offset, req_a.pkt + req_a.auth_offset,
          req_a.len - req_a.auth_offset);
   memcpy(req_b.pkt + 24, req_a.pkt + 24, 24);
-  expect_no_reply(mode, &req_b, "authenticator of another request");
+  memcpy(req_b.tx, req_a.tx, sizeof req_b.tx);
+  expect_nak(mode, &req_b, "authenticator of another request");
   /* ... while that authenticator is good on its own request */
   expect_authenticated(mode, &req_a, 1, 0, &rep, 1);
 }

@@ -61,11 +61,12 @@ probe_count() {
 check "probe ok: authenticated reply, one new cookie, same length (also with a new cookie)" \
   probe_expect '^pass ok: cookies 1 len [0-9]+$' ok
 check "probe tamper-cookie: NTS NAK (KoD NTSN) echoing the Unique Identifier" \
-  probe_expect '^pass tamper-cookie: NTS NAK' tamper-cookie
-check "probe bad-auth: flipped authenticator byte is dropped" probe bad-auth
+  probe_expect '^pass tamper-cookie: cookie not ours: NTS NAK' tamper-cookie
+check "probe bad-auth: flipped authenticator byte gets an NTS NAK" \
+  probe_expect '^pass bad-auth: flipped authenticator byte: NTS NAK' bad-auth
 check "probe truncated-auth: four truncated authenticators are dropped" \
   probe_count 4 truncated-auth
-check "probe replayed-auth: authenticator moved to another UID is dropped" \
+check "probe replayed-auth: authenticator moved to another UID gets an NTS NAK" \
   probe_count 2 replayed-auth
 check "probe placeholders 0: one cookie" probe_expect '^pass placeholders: cookies 1 ' placeholders 0
 check "probe placeholders 3: four cookies, reply as long as the request" \

@@ -154,7 +154,7 @@ main(void)
   TEST_CHECK(check(req, len, &ctx) == NNS_OK);
   rlen = NNS_FinishReply(&ctx, NNS_OK, reply, sizeof reply);
   TEST_CHECK(rlen == len && verify_reply(reply, rlen) == 2);
-  TEST_CHECK(check(req, build_request(req, 1, F_ENCRYPTED | F_BAD_AUTH), &ctx) == NNS_DROP);
+  TEST_CHECK(check(req, build_request(req, 1, F_ENCRYPTED | F_BAD_AUTH), &ctx) == NNS_NAK);
 
   /* Two replies to one request: different nonces, so different bytes */
   len = build_request(req, 0, 0);
@@ -167,18 +167,22 @@ main(void)
   TEST_CHECK(verify_reply(reply2, rlen) == 1);
   TEST_CHECK(memcmp(reply + 84 + 8, reply2 + 84 + 8, 16) != 0);  /* the nonces */
 
-  /* An undecryptable cookie: NAK with the UID only */
+  /* An undecryptable cookie, or a request that fails authentication:
+     NAK with the UID only */
   len = build_request(req, 1, F_BAD_COOKIE);
   TEST_CHECK(check(req, len, &ctx) == NNS_NAK);
   rlen = NNS_FinishReply(&ctx, NNS_NAK, reply, sizeof reply);
   TEST_CHECK(rlen == 48 + 36);
   TEST_CHECK(rlen <= len);
+  len = build_request(req, 1, F_BAD_AUTH);
+  TEST_CHECK(check(req, len, &ctx) == NNS_NAK);
+  rlen = NNS_FinishReply(&ctx, NNS_NAK, reply, sizeof reply);
+  TEST_CHECK(rlen == 48 + 36);
 
   /* Malformed requests are dropped */
   TEST_CHECK(check(req, build_request(req, 1, F_NO_UID), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 1, F_SHORT_UID), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 1, F_TWO_COOKIES), &ctx) == NNS_DROP);
-  TEST_CHECK(check(req, build_request(req, 1, F_BAD_AUTH), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 1, F_FIELD_AFTER_AUTH), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 2, F_SHORT_PLACEHOLDER), &ctx) == NNS_DROP);
   TEST_CHECK(check(req, build_request(req, 3, F_LAST_PLACEHOLDER_SHORT), &ctx) == NNS_DROP);
