@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <nettle/md5.h>
 #include <string.h>
 
 #include "driftfile.h"
@@ -141,34 +140,42 @@ SSL_ResetSources(void)
   selected = NULL;
 }
 
-void
+int
 SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample *sample)
 {
-  SST_SampleCheck check;
-  int i;
+  int i, failed;
 
   if (!initialised)
-    return;
+    return SST_GOOD;
   i = find_entry(src);
   if (i < 0)
     i = add_entry(src, conf);
   entries[i].n_received++;
 
+  failed = SST_CheckSample(entries[i].stats, sample);
+  if (failed != SST_GOOD) {
+    DEBUG_LOG("Sample of source %d failed delay tests %#x", i, (unsigned int)failed);
+    return failed;
+  }
   /* As chronyd: a measurement around a leap second may have one end on
      either side of it */
   if (DSC_IsLeapSecondClose(&sample->time)) {
     DEBUG_LOG("Dropped sample of source %d around a leap second", i);
-    return;
-  }
-  check = SST_CheckSample(entries[i].stats, sample);
-  if (check != SST_GOOD) {
-    DEBUG_LOG("Sample of source %d failed delay test %d", i, (int)check);
-    return;
+    return SST_GOOD;
   }
   SST_AccumulateSample(entries[i].stats, sample);
   SST_DoNewRegression(entries[i].stats);
   entries[i].new_sample = 1;
   select_sources();
+  return SST_GOOD;
+}
+
+int
+SSL_CheckSample(SRC_Instance src, const SRC_Sample *sample)
+{
+  int i = initialised ? find_entry(src) : -1;
+
+  return i >= 0 ? SST_CheckSample(entries[i].stats, sample) : SST_GOOD;
 }
 
 /* ---- the clock ---- */
@@ -205,24 +212,6 @@ tick(void *arg)
   schedule_tick();
 }
 
-/* chronyd's reference id of an NTP source: the IPv4 address, or the
-   first word of the MD5 digest of the IPv6 address */
-static uint32_t
-ref_id_of(const IPAddr *ip)
-{
-  uint8_t d[MD5_DIGEST_SIZE];
-  struct md5_ctx ctx;
-
-  if (ip->family == AF_INET)
-    return ip->addr.in4;
-  if (ip->family != AF_INET6)
-    return 0;
-  md5_init(&ctx);
-  md5_update(&ctx, sizeof ip->addr.in6, ip->addr.in6);
-  md5_digest(&ctx, sizeof d, d);
-  return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-}
-
 /* The reference id the source sees for us: as chronyd, that of our own
    address towards it, so that of two orphans at the same stratum only
    one takes the other as its root.  Before the first request, the local
@@ -234,7 +223,7 @@ local_ref_id_of(const IPAddr *ip)
 
   if (ip->family != AF_UNSPEC && NCS_GetNtpDataByAddress(ip, &data) &&
       data.local_addr.family != AF_UNSPEC)
-    return ref_id_of(&data.local_addr);
+    return UTI_IPToRefid(&data.local_addr);
   return SEL_LOCAL_REF_ID;
 }
 
@@ -267,7 +256,7 @@ update_clock(const struct timespec *raw, const struct timespec *cooked,
   est.root_dispersion = s->root_dispersion;
   est.stratum = s->stratum;
   est.leap = res->leap;
-  est.ref_id = ref_id_of(&rep->ip);
+  est.ref_id = UTI_IPToRefid(&rep->ip);
   est.ref_ip = rep->ip;
 
   status = DSC_Update(raw, &est, &change);
@@ -407,7 +396,7 @@ select_sources(void)
     if (src == selected && map[i] >= 0)
       previous = i;
     if (sel_params.orphan_stratum > 0) {
-      sel[i].ref_id = ref_id_of(&rep.ip);
+      sel[i].ref_id = UTI_IPToRefid(&rep.ip);
       sel[i].local_ref_id = local_ref_id_of(&rep.ip);
     }
     if (have) {

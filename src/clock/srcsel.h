@@ -25,10 +25,14 @@ void SSL_Initialise(DSC_Driver *driver);
 /* Save the drift file and stop the discipline */
 void SSL_Finalise(void);
 
-/* A new sample of src, already in the registry; conf is the source's
-   server or pool directive (NULL: defaults).  Sample times are cooked
-   (DSC_CookTime). */
-void SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample *sample);
+/* A new sample of src; conf is the source's server or pool directive
+   (NULL: defaults).  Sample times are cooked (DSC_CookTime).  Returns the
+   SST_BAD_* flags of the delay tests (srcstats.h) it failed against the
+   source's statistics, which keep it only when it passed them all. */
+int SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample *sample);
+/* The same tests of a sample that is not to be kept (another test
+   failed); a source without statistics has nothing to fail them against */
+int SSL_CheckSample(SRC_Instance src, const SRC_Sample *sample);
 
 /* The source is being destroyed */
 void SSL_RemoveSource(SRC_Instance src);

@@ -92,34 +92,35 @@ min_delay(SST_Instance inst)
   return d;
 }
 
-SST_SampleCheck
+int
 SST_CheckSample(SST_Instance inst, const SRC_Sample *s)
 {
   double elapsed, allowed, increase, predicted;
+  int failed = SST_GOOD;
 
   if (s->delay > inst->params.max_delay)
-    return SST_BAD_MAXDELAY;
+    failed |= SST_BAD_MAXDELAY;
   if (inst->n_samples == 0)
-    return SST_GOOD;
+    return failed;
   if (inst->params.max_delay_ratio > 1.0 &&
       s->delay > inst->params.max_delay_ratio * min_delay(inst))
-    return SST_BAD_MAXDELAYRATIO;
+    failed |= SST_BAD_MAXDELAYRATIO;
 
   if (inst->params.max_delay_dev_ratio <= 0.0 ||
       inst->n_samples < MIN_SAMPLES_FOR_DEV_TEST)
-    return SST_GOOD;
+    return failed;
   elapsed = UTI_DiffTimespecsToDouble(&s->time, &inst->offset_time);
   allowed = inst->std_dev * inst->params.max_delay_dev_ratio +
             elapsed * (inst->skew + inst->params.max_clock_error);
   increase = (s->delay - min_delay(inst)) / 2.0;
   if (increase < allowed)
-    return SST_GOOD;
+    return failed;
   /* An offset change larger than the extra delay can explain is not the
      delay's fault: keep the sample so the change is followed */
   predicted = inst->offset + elapsed * inst->frequency;
   if (fabs(s->offset - predicted) - increase > allowed)
-    return SST_GOOD;
-  return SST_BAD_MAXDELAYDEVRATIO;
+    return failed;
+  return failed | SST_BAD_MAXDELAYDEVRATIO;
 }
 
 void

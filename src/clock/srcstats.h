@@ -44,15 +44,18 @@ void SST_DeleteInstance(SST_Instance inst);
 /* Forget all samples (e.g. the source was replaced) */
 void SST_ResetInstance(SST_Instance inst);
 
+/* Flags of the delay tests a sample fails */
 typedef enum {
   SST_GOOD = 0,
-  SST_BAD_MAXDELAY,
-  SST_BAD_MAXDELAYRATIO,
-  SST_BAD_MAXDELAYDEVRATIO,
+  SST_BAD_MAXDELAY = 1,
+  SST_BAD_MAXDELAYRATIO = 2,
+  SST_BAD_MAXDELAYDEVRATIO = 4,
 } SST_SampleCheck;
 
-/* Delay tests of a new sample against the history, before accumulating */
-SST_SampleCheck SST_CheckSample(SST_Instance inst, const SRC_Sample *sample);
+/* Delay tests of a new sample against the history, before accumulating:
+   the SST_BAD_* flags of those it fails, each test judged on its own as
+   chronyd reports them (SST_GOOD: none) */
+int SST_CheckSample(SST_Instance inst, const SRC_Sample *sample);
 
 /* Keep a sample (the oldest is dropped beyond max samples); sample times
    must not go backwards */

@@ -17,6 +17,7 @@
 #include "discipline.h"
 #include "keys.h"
 #include "ntp_client.h"
+#include "ntp_sample.h"
 #include "ntp_sources.h"
 #include "sources.h"
 #ifdef FEAT_NTS
@@ -27,6 +28,10 @@
 #include "select.h"
 #include "srcsel.h"
 #include "stats.h"
+
+/* The client keeps its tests in the bits of the report */
+_Static_assert(NSP_TEST_1 == 0x200 && NSP_TEST_D == 0x001 && NSP_TESTS_ALL == CMW_NTP_FLAGS_TESTS,
+               "NSP_TEST_* must be the ntpdata test flags");
 
 void
 CMD_GetTracking(CMR_Tracking *r)
@@ -268,9 +273,7 @@ CMD_GetNTPData(const IPAddr *ip, CMR_NTPData *r)
   r->peer_delay = d.peer_delay;
   r->peer_dispersion = d.peer_dispersion;
   r->response_time = d.response_time;
-  /* Every test is passed by a sample the client kept */
-  r->flags = (d.valid_count > 0 ? CMW_NTP_FLAGS_TESTS : 0) |
-             (d.authenticated ? CMW_NTP_FLAG_AUTHENTICATED : 0);
+  r->flags = (d.tests & CMW_NTP_FLAGS_TESTS) | (d.authenticated ? CMW_NTP_FLAG_AUTHENTICATED : 0);
   r->tx_tss_char = 'D';
   r->rx_tss_char = d.kernel_rx_ts ? 'K' : 'D';
   r->total_tx_count = d.tx_count;

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <nettle/md5.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -262,6 +263,22 @@ UTI_IsLoopbackIP(const IPAddr *ip)
     default:
       return 0;
   }
+}
+
+uint32_t
+UTI_IPToRefid(const IPAddr *ip)
+{
+  uint8_t d[MD5_DIGEST_SIZE];
+  struct md5_ctx ctx;
+
+  if (ip->family == AF_INET)
+    return ip->addr.in4;
+  if (ip->family != AF_INET6)
+    return 0;
+  md5_init(&ctx);
+  md5_update(&ctx, sizeof ip->addr.in6, ip->addr.in6);
+  md5_digest(&ctx, sizeof d, d);
+  return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 }
 
 void

@@ -50,6 +50,10 @@ UTI_SameIP(const IPAddr *a, const IPAddr *b)
 int UTI_ParseSubnet(const char *s, IPAddr *net, int *bits);
 int UTI_IPInSubnet(const IPAddr *ip, const IPAddr *net, int bits);
 int UTI_IsLoopbackIP(const IPAddr *ip);
+/* chronyd's reference id of an address, what a server synchronised to it
+   puts in its replies (host order): an IPv4 address itself, the first
+   word of the MD5 digest of an IPv6 address; 0 for AF_UNSPEC */
+uint32_t UTI_IPToRefid(const IPAddr *ip);
 void UTI_SockaddrToIPPort(const struct sockaddr *sa, IPAddr *ip, uint16_t *port);
 socklen_t UTI_IPPortToSockaddr(const IPAddr *ip, uint16_t port, struct sockaddr_storage *ss);
 /* "1.2.3.4:123" or "[::1]:123"; rotating static buffers */

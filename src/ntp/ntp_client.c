@@ -5,9 +5,12 @@
   connected address and port, in server mode, echoing our random transmit
   timestamp (which also rejects duplicates: the first accepted reply clears
   it), authenticated with the source's key if it has one and not
-  authenticated otherwise.  Such a reply makes the source reachable; it
-  becomes a sample only if the server is synchronised, its timestamps are
-  sane and the delay is within maxdelay.
+  authenticated otherwise.  Such a reply with all its timestamps set makes
+  the source reachable; it becomes a sample only if it passes chronyd's
+  other tests (ntp_sample.h): the server is synchronised, and not to us,
+  the intervals are sane and the delay is within maxdelay; the source's
+  statistics keep it only if it passes their delay tests too.  What each
+  test gave on the last valid reply is kept for the ntpdata report.
 
   An NTS source (nts_ntp_client.h) sends nothing until NTS-KE has given
   it keys and cookies, sends its requests to the NTP server negotiated
@@ -419,7 +422,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   NPK_Info info;
   SRC_Sample sample;
   uint32_t code;
-  int is_ntsn;
+  int is_ntsn, checks, within_maxdelay;
 
   if (!NPK_ParsePacket(pkt, len, &info) || !NPK_ReadHeader(pkt, len, &h) ||
       info.mode != NPK_MODE_SERVER)
@@ -459,6 +462,14 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
     return;
   }
 
+  /* Tests 1 and 2 passed above (only the first reply that echoes our
+     transmit timestamp gets this far) and 5; with 3 the reply is valid */
+  checks = NSP_CheckReply(&h, &info);
+  if (!(checks & NSP_TEST_3)) {
+    DEBUG_LOG("Reply from %s with a zero timestamp", UTI_IPToString(&s->ip));
+    return;
+  }
+
   s->awaiting = 0;
   s->replied = 1;
   s->data.valid_count++;
@@ -476,33 +487,46 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
   s->data.authenticated = s->key != 0 || s->nts != NULL;
   s->data.key_id = s->key;
+  s->data.tests = NSP_TESTS_VALID | checks;
 
   if (NPK_IsKoD(&h, &code)) {
     handle_kod(s, code);
     return;
   }
-  switch (NSP_MakeSample(&h, &info, &s->t1, t4, local_precision, &sample, &server_interval)) {
-    case NSP_OK:
-      break;
-    case NSP_UNSYNCHRONISED:
-      DEBUG_LOG("Unsynchronised reply from %s", UTI_IPToString(&s->ip));
-      return;
-    default:
-      return;
+  if ((checks & NSP_TESTS_SYNCED) != NSP_TESTS_SYNCED) {
+    DEBUG_LOG("Unsynchronised reply from %s, or its root distance is too large",
+              UTI_IPToString(&s->ip));
+    return;
   }
+
+  if (NSP_CheckSyncLoop(h.stratum, s->data.ref_id, &s->data.local_addr, !once_mode))
+    s->data.tests |= NSP_TEST_D;
+  else
+    DEBUG_LOG("Reply from %s refers to our own address %s: the server is synchronised to us",
+              UTI_IPToString(&s->ip), UTI_IPToString(&s->data.local_addr));
+  /* Test A fails, and B and C are not reached */
+  if (!NSP_MakeSample(&h, &info, &s->t1, t4, local_precision, &sample, &server_interval))
+    return;
 
   s->data.offset = sample.offset;
   s->data.peer_delay = sample.delay;
   s->data.peer_dispersion = sample.dispersion;
   s->data.response_time = server_interval;
 
-  if (sample.delay > s->conf->maxdelay) {
-    DEBUG_LOG("Delay %.9f from %s above maxdelay", sample.delay, UTI_IPToString(&s->ip));
+  within_maxdelay = sample.delay <= s->conf->maxdelay;
+  if (!within_maxdelay || !(s->data.tests & NSP_TEST_D)) {
+    if (!within_maxdelay)
+      DEBUG_LOG("Delay %.9f from %s above maxdelay", sample.delay, UTI_IPToString(&s->ip));
+    /* Not used at all; B and C still show what they make of it */
+    s->data.tests |= NSP_DelayTests(within_maxdelay, SSL_CheckSample(s->src, &sample));
     return;
   }
 
+  /* B and C decide only what the source's statistics keep: the registry
+     and the polling take the sample either way (chronyd holds it back
+     from those too, a difference left as it was) */
   SRC_AccumulateSample(s->src, &sample);
-  SSL_AccumulateSample(s->src, s->conf, &sample);
+  s->data.tests |= NSP_DelayTests(1, SSL_AccumulateSample(s->src, s->conf, &sample));
   DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), sample.offset,
             sample.delay);
 

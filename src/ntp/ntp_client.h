@@ -42,7 +42,7 @@ void NCL_Finalise(void);
 typedef void (*NCL_DoneHandler)(void *arg);
 void NCL_SetOnceMode(NCL_DoneHandler handler, void *arg);
 
-/* The last response of a source, for the ntpdata report */
+/* The last valid response of a source, for the ntpdata report */
 typedef struct {
   IPAddr remote_addr;
   uint16_t remote_port;
@@ -55,6 +55,7 @@ typedef struct {
   double response_time;            /* server's t3 - t2 */
   int kernel_rx_ts;                /* the receive timestamp came from the kernel */
   int authenticated;
+  int tests;                       /* NSP_TEST_* it passed (ntp_sample.h) */
   uint32_t key_id;
   uint32_t tx_count, rx_count, valid_count, good_count;
 } NCL_NtpData;

@@ -4,7 +4,10 @@
   server's), the delay floor of our precision, and the replies that must
   give no sample: an unsynchronised server, zero timestamps, a root
   distance or processing time of NSP_MAX_DISPERSION or more, and
-  intervals that run backwards.
+  intervals that run backwards.  Then chronyd's tests: which bit each
+  outcome of tests 3, 6, 7, A, B, C and D clears in the ntpdata report's
+  ten bits, and test D's decision (the server's reference id against
+  that of our own address, the stratum, -q/-Q).
 */
 #include "config.h"
 
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "ntp_sample.h"
+#include "srcstats.h"
 #include "test.h"
 
 static struct timespec t1, t4;
@@ -56,6 +60,7 @@ reply(double t2, double t3)
   h.precision = -20;
   h.root_delay = UTI_DoubleToNtp32(0.01);
   h.root_dispersion = UTI_DoubleToNtp32(0.02);
+  h.originate_ts.lo = 0x12345678;
   UTI_TimespecToNtp64(&s2, &h.receive_ts, NULL);
   UTI_TimespecToNtp64(&s3, &h.transmit_ts, NULL);
   info.leap = NPK_LEAP_NORMAL;
@@ -63,11 +68,80 @@ reply(double t2, double t3)
   info.mode = NPK_MODE_SERVER;
 }
 
-static NSP_Status
+static int
 make(double local_interval, SRC_Sample *s, double *server)
 {
   ts(&t4, local_interval);
   return NSP_MakeSample(&h, &info, &t1, &t4, -20, s, server);
+}
+
+/* The positions chronyc prints, bit 9 (test 1) to bit 0 (test D), as in
+   the command protocol's NTP data flags; the valid, synced and good
+   groups make up all ten and do not overlap */
+static void
+test_bits(void)
+{
+  static const int expected[10] = {
+    NSP_TEST_1, NSP_TEST_2, NSP_TEST_3, NSP_TEST_5, NSP_TEST_6,
+    NSP_TEST_7, NSP_TEST_A, NSP_TEST_B, NSP_TEST_C, NSP_TEST_D
+  };
+  int i;
+
+  for (i = 0; i < 10; i++)
+    TEST_CHECK(expected[i] == 1 << (9 - i));
+  TEST_CHECK(NSP_TESTS_ALL == 0x3FF);
+  TEST_CHECK((NSP_TESTS_VALID & NSP_TESTS_SYNCED) == 0 && (NSP_TESTS_VALID & NSP_TESTS_GOOD) == 0 &&
+             (NSP_TESTS_SYNCED & NSP_TESTS_GOOD) == 0);
+  TEST_CHECK(NSP_TESTS_VALID == 0x3C0 && NSP_TESTS_SYNCED == 0x030 && NSP_TESTS_GOOD == 0x00F);
+}
+
+/* Each delay test clears its own bit and no other */
+static void
+test_delay_tests(void)
+{
+  TEST_CHECK(NSP_DelayTests(1, SST_GOOD) == (NSP_TEST_A | NSP_TEST_B | NSP_TEST_C));
+  TEST_CHECK(NSP_DelayTests(0, SST_GOOD) == (NSP_TEST_B | NSP_TEST_C));
+  TEST_CHECK(NSP_DelayTests(1, SST_BAD_MAXDELAY) == (NSP_TEST_B | NSP_TEST_C));
+  TEST_CHECK(NSP_DelayTests(1, SST_BAD_MAXDELAYRATIO) == (NSP_TEST_A | NSP_TEST_C));
+  TEST_CHECK(NSP_DelayTests(1, SST_BAD_MAXDELAYDEVRATIO) == (NSP_TEST_A | NSP_TEST_B));
+  TEST_CHECK(NSP_DelayTests(1, SST_BAD_MAXDELAYRATIO | SST_BAD_MAXDELAYDEVRATIO) == NSP_TEST_A);
+  TEST_CHECK(NSP_DelayTests(0, SST_BAD_MAXDELAY | SST_BAD_MAXDELAYRATIO |
+                               SST_BAD_MAXDELAYDEVRATIO) == 0);
+}
+
+static IPAddr
+ip_of(const char *s)
+{
+  IPAddr ip;
+
+  UTI_StringToIP(s, &ip);
+  return ip;
+}
+
+/* Test D: a server synchronised to the address we send from refers to
+   it; 127.0.0.1 is 0x7F000001, ::1 is the first word of its MD5 */
+static void
+test_sync_loop(void)
+{
+  IPAddr v4 = ip_of("127.0.0.1"), v6 = ip_of("::1"), none;
+
+  memset(&none, 0, sizeof none);
+  none.family = AF_UNSPEC;
+  TEST_CHECK(!NSP_CheckSyncLoop(2, 0x7F000001, &v4, 1));
+  TEST_CHECK(!NSP_CheckSyncLoop(15, 0x7F000001, &v4, 1));
+  TEST_CHECK(NSP_CheckSyncLoop(2, 0x7F000002, &v4, 1));
+  /* Another server's reference, or the local reference's id */
+  TEST_CHECK(NSP_CheckSyncLoop(3, 0x7F7F0101, &v4, 1));
+  /* A primary server names its clock, whatever that looks like */
+  TEST_CHECK(NSP_CheckSyncLoop(1, 0x7F000001, &v4, 1));
+  TEST_CHECK(NSP_CheckSyncLoop(0, 0x7F000001, &v4, 1));
+  /* -q/-Q: no one can be synchronised to us */
+  TEST_CHECK(NSP_CheckSyncLoop(2, 0x7F000001, &v4, 0));
+  TEST_CHECK(!NSP_CheckSyncLoop(2, 0xcf404dc8, &v6, 1));
+  TEST_CHECK(NSP_CheckSyncLoop(2, 0x00000000, &v6, 1));
+  TEST_CHECK(NSP_CheckSyncLoop(2, 0x7F000001, &v6, 1));
+  /* No local address known (no request sent yet) */
+  TEST_CHECK(NSP_CheckSyncLoop(2, 0, &none, 1));
 }
 
 int
@@ -83,7 +157,7 @@ main(void)
   /* The server is 0.5 s ahead: t2 - t1 = 0.51, t3 - t4 = 0.49 with a
      delay of 0.02 and 0.001 s spent in the server */
   reply(0.51, 0.511);
-  TEST_CHECK(make(0.021, &s, &server) == NSP_OK);
+  TEST_CHECK(make(0.021, &s, &server));
   TEST_CHECK(near(s.offset, 0.5));
   TEST_CHECK(near(s.delay, 0.02));
   TEST_CHECK(near(server, 0.001));
@@ -97,44 +171,69 @@ main(void)
 
   /* Behind by 0.25 s */
   reply(-0.24, -0.24);
-  TEST_CHECK(make(0.02, &s, &server) == NSP_OK);
+  TEST_CHECK(make(0.02, &s, &server));
   TEST_CHECK(near(s.offset, -0.25));
   TEST_CHECK(near(s.delay, 0.02));
 
   /* A delay below our precision is raised to it */
   reply(0.0, 0.0);
-  TEST_CHECK(make(0.0, &s, &server) == NSP_OK);
+  TEST_CHECK(make(0.0, &s, &server));
   TEST_CHECK(near(s.delay, ldexp(1.0, -20)));
 
-  /* No sample; the outputs are left alone */
+  /* No sample; the outputs are left alone.  NSP_CheckReply names the
+     test that failed, and only that one. */
   memset(&untouched, 0x5a, sizeof untouched);
   s = untouched;
   server = 42.0;
   reply(0.01, 0.01);
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TEST_6 | NSP_TEST_7));
   info.leap = NPK_LEAP_UNSYNCHRONISED;
-  TEST_CHECK(make(0.02, &s, &server) == NSP_UNSYNCHRONISED);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TEST_7));
   reply(0.01, 0.01);
   h.stratum = 16;
-  TEST_CHECK(make(0.02, &s, &server) == NSP_UNSYNCHRONISED);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TEST_7));
+  reply(0.01, 0.01);
+  h.stratum = 0;
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TEST_7));
   reply(0.01, 0.01);
   memset(&h.receive_ts, 0, sizeof h.receive_ts);
-  TEST_CHECK(make(0.02, &s, &server) == NSP_BOGUS);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_6 | NSP_TEST_7));
   reply(0.01, 0.01);
   memset(&h.transmit_ts, 0, sizeof h.transmit_ts);
-  TEST_CHECK(make(0.02, &s, &server) == NSP_BOGUS);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_6 | NSP_TEST_7));
+  reply(0.01, 0.01);
+  memset(&h.originate_ts, 0, sizeof h.originate_ts);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_6 | NSP_TEST_7));
   reply(0.01, 0.01);
   h.root_delay = UTI_DoubleToNtp32(2.0);
   h.root_dispersion = UTI_DoubleToNtp32(15.0);
-  TEST_CHECK(make(0.02, &s, &server) == NSP_BOGUS);
-  /* The server sent before it received, we received before we sent, and
-     a server that took longer than NSP_MAX_DISPERSION */
-  reply(0.02, 0.01);
-  TEST_CHECK(make(0.03, &s, &server) == NSP_BOGUS);
-  reply(0.01, 0.01);
-  TEST_CHECK(make(-0.5, &s, &server) == NSP_BOGUS);
-  reply(0.0, NSP_MAX_DISPERSION + 1.0);
-  TEST_CHECK(make(NSP_MAX_DISPERSION + 2.0, &s, &server) == NSP_BOGUS);
+  TEST_CHECK(!make(0.02, &s, &server));
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TEST_6));
+  /* Just below the limit is still sane */
+  h.root_dispersion = UTI_DoubleToNtp32(14.99);
+  TEST_CHECK(NSP_CheckReply(&h, &info) & NSP_TEST_7);
   TEST_CHECK(memcmp(&s, &untouched, sizeof s) == 0 && server == 42.0);
+  /* The server sent before it received, we received before we sent, and
+     a server that took longer than NSP_MAX_DISPERSION: tests 3, 6 and 7
+     pass, the intervals are what fails (test A) */
+  reply(0.02, 0.01);
+  TEST_CHECK(NSP_CheckReply(&h, &info) == (NSP_TEST_3 | NSP_TESTS_SYNCED));
+  TEST_CHECK(!make(0.03, &s, &server));
+  reply(0.01, 0.01);
+  TEST_CHECK(!make(-0.5, &s, &server));
+  reply(0.0, NSP_MAX_DISPERSION + 1.0);
+  TEST_CHECK(!make(NSP_MAX_DISPERSION + 2.0, &s, &server));
+  TEST_CHECK(memcmp(&s, &untouched, sizeof s) == 0 && server == 42.0);
+
+  test_bits();
+  test_delay_tests();
+  test_sync_loop();
 
   TEST_END();
 }

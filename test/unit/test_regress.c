@@ -104,9 +104,9 @@ test_srcstats(void)
   TEST_CHECK(fabs(d.frequency) < 1e-8);
   TEST_CHECK(fabs(d.offset) < 1e-6);
 
-  /* Delay filters */
+  /* Delay filters, each judged on its own (chronyd's tests A, B, C) */
   s = sample(170.0, 0.0, 5.0);
-  TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAY);
+  TEST_CHECK(SST_CheckSample(inst, &s) == (SST_BAD_MAXDELAY | SST_BAD_MAXDELAYDEVRATIO));
   s = sample(170.0, 0.0, 0.1);
   TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAYDEVRATIO);
   SST_DeleteInstance(inst);
@@ -114,9 +114,23 @@ test_srcstats(void)
   p.max_delay_ratio = 2.0;
   inst = SST_CreateInstance(&p);
   s = sample(0.0, 0.0, 1e-3);
+  TEST_CHECK(SST_CheckSample(inst, &s) == SST_GOOD);
   SST_AccumulateSample(inst, &s);
   s = sample(16.0, 0.0, 3e-3);
   TEST_CHECK(SST_CheckSample(inst, &s) == SST_BAD_MAXDELAYRATIO);
+  /* With enough history for the deviation test too */
+  for (i = 1; i < 10; i++) {
+    s = sample(i * 16.0, 1e-6 * (i % 2), 1e-3);
+    SST_AccumulateSample(inst, &s);
+    SST_DoNewRegression(inst);
+  }
+  s = sample(170.0, 0.0, 1e-3);
+  TEST_CHECK(SST_CheckSample(inst, &s) == SST_GOOD);
+  s = sample(170.0, 0.0, 0.1);
+  TEST_CHECK(SST_CheckSample(inst, &s) == (SST_BAD_MAXDELAYRATIO | SST_BAD_MAXDELAYDEVRATIO));
+  s = sample(170.0, 0.0, 5.0);
+  TEST_CHECK(SST_CheckSample(inst, &s) ==
+             (SST_BAD_MAXDELAY | SST_BAD_MAXDELAYRATIO | SST_BAD_MAXDELAYDEVRATIO));
   SST_DeleteInstance(inst);
 }
 

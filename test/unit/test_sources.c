@@ -21,6 +21,7 @@
 #include "ntp_client.h"
 #include "ntp_pkt.h"
 #include "ntp_resolve.h"
+#include "ntp_sample.h"
 #include "ntp_sources.h"
 #include "sched.h"
 #include "sources.h"
@@ -109,7 +110,7 @@ open_responder(uint16_t *port)
 
 static uint32_t source0[8];
 static int n_source0;
-static int source1_moved, source1_good;
+static int source1_moved, source1_good, source1_tests;
 static double elapsed;
 
 static void
@@ -127,6 +128,7 @@ watch(void *arg)
       if (d.remote_addr.addr.in4 != 0x7f000002)
         source1_moved = 1;
       source1_good = d.good_count;
+      source1_tests = d.tests;
     }
   }
   if (n_source0 >= 3 || elapsed > 6.0)
@@ -178,6 +180,8 @@ main(void)
   /* The live one stayed and kept its samples */
   TEST_CHECK(!source1_moved);
   TEST_CHECK(source1_good > 0);
+  /* ... having passed every test of chronyd's (a stratum 1 server) */
+  TEST_CHECK(source1_tests == NSP_TESTS_ALL);
   TEST_CHECK(SRC_GetNumberOfSources() == 2);
 
   NCS_GetActivity(&a);

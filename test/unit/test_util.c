@@ -117,6 +117,17 @@ test_addresses(void)
   TEST_CHECK(!UTI_IsLoopbackIP(&a));
   a.family = AF_UNSPEC;
   TEST_CHECK(!UTI_IsLoopbackIP(&a));
+
+  /* Reference ids as chronyd's (IPv6: MD5 of the 16 bytes, computed
+     independently with Python's hashlib) */
+  a = ip_of("192.0.2.1");
+  TEST_CHECK(UTI_IPToRefid(&a) == 0xC0000201);
+  a = ip_of("::1");
+  TEST_CHECK(UTI_IPToRefid(&a) == 0xcf404dc8);
+  a = ip_of("2001:db8::1");
+  TEST_CHECK(UTI_IPToRefid(&a) == 0x39ab9b37);
+  a.family = AF_UNSPEC;
+  TEST_CHECK(UTI_IPToRefid(&a) == 0);
 }
 
 static void
