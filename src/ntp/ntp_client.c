@@ -372,6 +372,14 @@ handle_kod(Source *s, uint32_t code)
   c[2] = (char)(code >> 8);
   c[3] = (char)code;
   c[4] = '\0';
+  /* Stratum 0 without an ASCII kiss code is an unsynchronised server's
+     ordinary reply (chronyd and ntsd send reference ID 0 then), not a KoD
+     worth a warning; the reply is still not used */
+  if (!isgraph((unsigned char)c[0]) || !isgraph((unsigned char)c[1]) ||
+      !isgraph((unsigned char)c[2]) || !isgraph((unsigned char)c[3])) {
+    DEBUG_LOG("Unsynchronised reply from %s", UTI_IPToString(&s->ip));
+    return;
+  }
   if (code == NPK_KOD_RATE) {
     /* The server asks us to slow down: a longer interval at once, and no
        more burst */
@@ -383,8 +391,7 @@ handle_kod(Source *s, uint32_t code)
     else if (!once_mode)
       reschedule(s, poll_interval(s->poll));
   }
-  LOG_RATE(LOGS_WARN, "Received KoD %s from %s",
-           isprint((unsigned char)c[0]) ? c : "?", UTI_IPToString(&s->ip));
+  LOG_RATE(LOGS_WARN, "Received KoD %s from %s", c, UTI_IPToString(&s->ip));
 }
 
 static void

@@ -7,7 +7,8 @@
       must be 0) and "alive 1" if the valid request was answered.
   ntp_peer.py serve PORT BEHAVIOUR PORTLOG
       A fake server on 127.0.0.1:PORT.  BEHAVIOUR: good, bogus (wrong origin
-      timestamp), unsync (leap 3), kod (KoD RATE), dup (the good reply
+      timestamp), unsync (leap 3), unsync0 (leap 3, stratum 0, reference ID
+      0: an unsynchronised chronyd), kod (KoD RATE), dup (the good reply
       preceded by a bogus copy and followed by a duplicate).  The source
       port of each request is appended to PORTLOG.
 """
@@ -117,6 +118,9 @@ def serve(port, behaviour, portlog):
         origin = req[40:48]
         if behaviour == 'unsync':
             leap = 3
+        elif behaviour == 'unsync0':
+            # What an unsynchronised chronyd or ntsd sends
+            leap, stratum, refid = 3, 0, bytes(4)
         elif behaviour == 'kod':
             leap, stratum, refid = 3, 0, b'RATE'
         elif behaviour == 'bogus':

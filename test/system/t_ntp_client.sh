@@ -67,7 +67,7 @@ check "  ... no unauthenticated fallback: no offset, exit 1" \
   sh -c "[ $RC -eq 1 ] && ! grep -q 'System clock wrong' '$TMP/nts.out'"
 
 # Fake servers that misbehave
-for b in bogus unsync kod; do
+for b in bogus unsync unsync0 kod; do
   : > "$TMP/ports.$b"
   start_bg fake$b python3 "$PEER" serve "$FAKE_PORT" $b "$TMP/ports.$b"
   fake=$LAST_PID
@@ -78,6 +78,8 @@ for b in bogus unsync kod; do
   wait_for 5 sh -c "! ss -Hlun 'sport = :$FAKE_PORT' | grep -q ."
 done
 check "KoD RATE is reported" grep -q 'Received KoD RATE' "$TMP/fakekod.out"
+check "an unsynchronised server's stratum 0 without kiss code is no KoD" \
+  sh -c "grep -q 'Timeout reached' '$TMP/fakeunsync0.out' && ! grep -q 'KoD' '$TMP/fakeunsync0.out'"
 
 : > "$TMP/ports.dup"
 start_bg fakedup python3 "$PEER" serve "$FAKE_PORT" dup "$TMP/ports.dup"
