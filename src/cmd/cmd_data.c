@@ -316,13 +316,14 @@ CMD_GetAuthData(const IPAddr *ip, CMR_AuthData *r)
 #ifdef FEAT_NTS
   if (NCS_GetNtsReport(index, &nts)) {
     r->mode = CMW_AD_MODE_NTS;
+    r->key_id = nts.context_id;
     r->key_type = nts.aead;
     r->key_length = nts.key_length;
     r->ke_attempts = nts.ke_attempts;
     r->last_ke_ago = nts.last_ke_ago < 0.0 ? 0xFFFFFFFF : (uint32_t)nts.last_ke_ago;
     r->cookies = nts.n_cookies;
     r->cookie_length = nts.cookie_length;
-    r->nak = nts.naks;
+    r->nak = nts.nak;
     return 1;
   }
 #endif
@@ -403,8 +404,10 @@ CMD_GetClientAccess(int index, int reset, CMR_ClientAccess *r)
   if (!CLG_GetReport(index, mono.tv_sec + mono.tv_nsec * 1e-9, &report))
     return 0;
 
-  /* The client log keeps no request intervals yet (127 = unknown) and
-     cannot reset its counters */
+  /* As chronyd: every record looked at is reset, reported or not (-p) */
+  if (reset)
+    CLG_ResetCounters(index);
+
   memset(r, 0, sizeof *r);
   r->ip = report.ip;
   r->ntp_hits = report.hits[CLG_NTP];
@@ -413,10 +416,10 @@ CMD_GetClientAccess(int index, int reset, CMR_ClientAccess *r)
   r->ntp_drops = report.drops[CLG_NTP];
   r->nke_drops = report.drops[CLG_NTSKE];
   r->cmd_drops = report.drops[CLG_CMD];
-  r->ntp_interval = 127;
-  r->nke_interval = 127;
-  r->cmd_interval = 127;
-  r->ntp_timeout_interval = 127;
+  r->ntp_interval = report.interval[CLG_NTP];
+  r->nke_interval = report.interval[CLG_NTSKE];
+  r->cmd_interval = report.interval[CLG_CMD];
+  r->ntp_timeout_interval = report.ntp_timeout_interval;
   r->last_ntp_hit_ago = seconds_ago(report.last_hit_ago[CLG_NTP]);
   r->last_nke_hit_ago = seconds_ago(report.last_hit_ago[CLG_NTSKE]);
   r->last_cmd_hit_ago = seconds_ago(report.last_hit_ago[CLG_CMD]);

@@ -19,11 +19,16 @@ typedef enum { CLG_NTP = 0, CLG_NTSKE = 1, CLG_CMD = 2, CLG_N_SERVICES = 3 } CLG
 /* Decision for one request */
 typedef enum { CLG_PASS, CLG_DROP, CLG_KOD } CLG_Verdict;
 
+/* An interval not known yet: fewer than two requests */
+#define CLG_INTERVAL_UNKNOWN 127
+
 typedef struct {
   IPAddr ip;
   uint32_t hits[CLG_N_SERVICES];
   uint32_t drops[CLG_N_SERVICES];
   double last_hit_ago[CLG_N_SERVICES];   /* seconds; < 0: never */
+  int interval[CLG_N_SERVICES];          /* average between requests, log2 seconds */
+  int ntp_timeout_interval;              /* the same, of NTP requests after a drop */
 } CLG_Report;
 
 /* Rate limit parameters, as the ratelimit directive */
@@ -48,5 +53,8 @@ CLG_Verdict CLG_LogAccess(CLG_Service service, const IPAddr *ip, double now);
 int CLG_GetNumberOfIndices(void);
 /* Returns 0 for an empty slot or an index out of range */
 int CLG_GetReport(int index, double now, CLG_Report *report);
+/* Zero the hits and drops of a record (clients -r); the intervals and
+   times of the last requests stay */
+void CLG_ResetCounters(int index);
 
 #endif

@@ -72,8 +72,11 @@ struct NNC_Instance_Record {
   int resolving;
   int ke_failures;             /* attempts without an authentic reply since */
   double ke_start;             /* monotonic time of the last attempt */
+  /* As chronyd's authdata reports them: NTS-KE attempts since the last
+     authentic reply (a KE whose cookies never work keeps counting), and
+     whether a NAK came since the last request was prepared */
   int ke_attempts;
-  int naks;
+  int nak;
 };
 
 static NNC_Instance *instances;
@@ -422,7 +425,6 @@ ke_done(NKC_Instance ke, const NKC_Result *result, void *arg)
   for (i = 0; i < result->n_cookies; i++)
     add_cookie(inst, result->cookies[i], result->cookie_lens[i]);
   inst->ke_time = mono_now();
-  inst->ke_attempts = 0;
   inst->ntp_port = result->port > 0 ? (uint16_t)result->port : inst->default_ntp_port;
 
   if (!result->server[0]) {
@@ -525,8 +527,11 @@ NNC_PrepareForAuth(NNC_Instance inst)
     drop_keys(inst);
   }
 
-  if (inst->have_keys && inst->n_cookies > 0 && inst->ntp_ip.family != AF_UNSPEC)
+  if (inst->have_keys && inst->n_cookies > 0 && inst->ntp_ip.family != AF_UNSPEC) {
+    /* A NAK is about the request it answered: the next one starts clean */
+    inst->nak = 0;
     return 1;
+  }
 
   start_ke(inst);
   return 0;
@@ -651,7 +656,7 @@ NNC_CheckResponseAuth(NNC_Instance inst, const uint8_t *pkt, int len, const NPK_
   /* An NTS NAK is not authenticated (the server could not open our
      cookie); echoing our fresh identifier is all that ties it to us */
   if (is_ntsn && auth_offset < 0) {
-    inst->naks++;
+    inst->nak = 1;
     inst->uid_valid = 0;
     drop_cookies(inst);
     return NNC_AUTH_NAK;
@@ -675,6 +680,7 @@ NNC_CheckResponseAuth(NNC_Instance inst, const uint8_t *pkt, int len, const NPK_
 
   inst->uid_valid = 0;
   inst->ke_failures = 0;
+  inst->ke_attempts = 0;
   return NNC_AUTH_OK;
 }
 
@@ -685,8 +691,9 @@ NNC_GetReport(NNC_Instance inst, NNC_Report *report)
   report->aead = inst->have_keys ? inst->aead : 0;
   report->key_length = inst->have_keys ? 8 * inst->key_len : 0;
   report->last_ke_ago = inst->have_keys ? mono_now() - inst->ke_time : -1.0;
+  report->context_id = inst->context_id;
   report->ke_attempts = inst->ke_attempts;
-  report->naks = inst->naks;
+  report->nak = inst->nak;
   report->n_cookies = inst->n_cookies;
   report->cookie_length = inst->n_cookies > 0 ? inst->cookie_lens[inst->cookie_index] : 0;
   report->ke_running = inst->ke != NULL || inst->resolving;

@@ -96,8 +96,9 @@ typedef struct {
   int aead;                    /* 0 without keys */
   int key_length;              /* bits */
   double last_ke_ago;          /* seconds since the last successful NTS-KE; < 0: never */
-  int ke_attempts;             /* NTS-KE sessions since the last successful one */
-  int naks;                    /* NTS NAKs received */
+  unsigned int context_id;     /* successful NTS-KEs (kept in the dump file) */
+  int ke_attempts;             /* NTS-KE sessions since the last authentic reply */
+  int nak;                     /* 1: an NTS NAK answered the last request */
   int n_cookies;
   int cookie_length;           /* of the next cookie, 0 if none */
   int ke_running;

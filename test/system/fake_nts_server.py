@@ -35,6 +35,9 @@ MODE, NTP side (the NTS-KE is correct):
     foreignuid   the reply carries another Unique Identifier, correctly
                  authenticated (so only the identifier check can catch it)
     nouid        the reply has no Unique Identifier, correctly authenticated
+    nak          every request with a valid cookie gets an NTS NAK (KoD
+                 NTSN echoing the identifier), as from a server whose keys
+                 changed: NTS-KE works, its cookies never do
 """
 import ctypes
 import ctypes.util
@@ -63,7 +66,7 @@ EF_AUTH = 0x0404
 
 KE_MODES = ("good", "noalpn", "nocookies", "error", "warning", "ninecookies",
             "badaead", "badproto", "critical", "tls12")
-NTP_MODES = ("badauth", "foreignuid", "nouid")
+NTP_MODES = ("badauth", "foreignuid", "nouid", "nak")
 
 
 def log(*args):
@@ -267,6 +270,13 @@ def serve_ntp(sock, mode):
     ct = body[4 + nlen + (-nlen) % 4:][:clen]
     if Siv(c2s).decrypt(nonce, pkt[:off], ct) is None:
         log("ntp request failed authentication")
+        return
+    if mode == "nak":
+        # Stratum 0, reference id NTSN, the identifier and nothing else
+        nak = bytes([0x24, 0, pkt[2], 0xec]) + struct.pack("!II", 0, 0) + b"NTSN" + \
+            bytes(8) + pkt[40:48] + rx + ntp_now() + ef(EF_UID, uid)
+        sock.sendto(nak, addr)
+        log("ntp nak")
         return
 
     header = bytes([0x24, 10, pkt[2], 0xec]) + struct.pack("!II", 0x10, 0x10) + b"FAKE" + \

@@ -158,6 +158,178 @@ test_families(void)
   TEST_CHECK(hits == 3);
 }
 
+/* The report of one address; 0 if it has no record */
+static int
+report_of(const IPAddr *ip, double now, CLG_Report *rep)
+{
+  int i;
+
+  for (i = 0; i < CLG_GetNumberOfIndices(); i++) {
+    if (CLG_GetReport(i, now, rep) && UTI_CompareIPs(&rep->ip, ip) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static int
+index_of(const IPAddr *ip)
+{
+  CLG_Report rep;
+  int i;
+
+  for (i = 0; i < CLG_GetNumberOfIndices(); i++) {
+    if (CLG_GetReport(i, 0.0, &rep) && UTI_CompareIPs(&rep.ip, ip) == 0)
+      return i;
+  }
+  return -1;
+}
+
+/* The Int of a fresh address after two requests `interval` apart */
+static int
+first_interval(uint32_t addr, double interval)
+{
+  IPAddr a = ip4(addr);
+  CLG_Report rep;
+
+  CLG_LogAccess(CLG_NTP, &a, 1000.0);
+  CLG_LogAccess(CLG_NTP, &a, 1000.0 + interval);
+  if (!report_of(&a, 1000.0 + interval, &rep))
+    return -1000;
+  return rep.interval[CLG_NTP];
+}
+
+/* Each interval counts as its power of two, rounded up from 0.6875 * 2^n
+   (11 of the 16 ticks of a second, times 1.5), the same as chronyd */
+static void
+test_interval_rounding(void)
+{
+  CLG_Setup(65536, NULL, NULL);
+  TEST_CHECK(first_interval(0x0c000001, 1.0) == 0);
+  TEST_CHECK(first_interval(0x0c000002, 0.6875) == 0);
+  TEST_CHECK(first_interval(0x0c000003, 0.68) == -1);
+  TEST_CHECK(first_interval(0x0c000004, 1.37) == 0);
+  TEST_CHECK(first_interval(0x0c000005, 1.38) == 1);
+  TEST_CHECK(first_interval(0x0c000006, 64.0) == 6);
+  TEST_CHECK(first_interval(0x0c000007, 1024.0) == 10);
+  /* Shorter than a tick: the fastest rate, shown as 2^-5 */
+  TEST_CHECK(first_interval(0x0c000008, 0.0) == -5);
+  TEST_CHECK(first_interval(0x0c000009, 1.0 / 32) == -5);
+  TEST_CHECK(first_interval(0x0c00000a, 1.0 / 16) == -4);
+  /* The slowest rate is 2^14 s, from 174763 ticks of 1/16 s on */
+  TEST_CHECK(first_interval(0x0c00000b, 174762.9 / 16) == 13);
+  TEST_CHECK(first_interval(0x0c00000c, 174763.0 / 16) == 14);
+  TEST_CHECK(first_interval(0x0c00000d, 1e9) == 14);
+}
+
+static void
+test_interval_average(void)
+{
+  /* After each request of the sequence: the Int column */
+  static const struct { double gap; int interval; } seq[] = {
+    { 0.0, CLG_INTERVAL_UNKNOWN },  /* the first request */
+    { 1.0, 0 }, { 1.0, 0 }, { 1.0, 0 },
+    /* Slower: half-way down at once (rate -2 quarters, rounded to 1) */
+    { 2.0, 1 }, { 2.0, 1 }, { 2.0, 1 },
+    /* Faster: a quarter octave a request, so a burst barely counts */
+    { 1.0, 1 }, { 1.0, 1 }, { 1.0, 0 },
+    /* A long pause brings the average within 2.5 octaves of it at once */
+    { 1024.0, 8 }, { 1024.0, 9 }, { 1024.0, 10 }, { 1024.0, 10 },
+  };
+  IPAddr a = ip4(0x0d000001), b = ip4(0x0d000002);
+  CLG_Report rep;
+  double t = 50.0;
+  unsigned int i;
+
+  CLG_Setup(65536, NULL, NULL);
+  for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+    t += seq[i].gap;
+    CLG_LogAccess(CLG_NTP, &a, t);
+    TEST_CHECK(report_of(&a, t, &rep) && rep.interval[CLG_NTP] == seq[i].interval);
+    if (rep.interval[CLG_NTP] != seq[i].interval)
+      printf("  step %u: Int %d, expected %d\n", i, rep.interval[CLG_NTP], seq[i].interval);
+  }
+  /* Other services have their own averages; none are limited, so no
+     interval after a drop */
+  TEST_CHECK(rep.interval[CLG_NTSKE] == CLG_INTERVAL_UNKNOWN);
+  TEST_CHECK(rep.interval[CLG_CMD] == CLG_INTERVAL_UNKNOWN);
+  TEST_CHECK(rep.ntp_timeout_interval == CLG_INTERVAL_UNKNOWN);
+  for (i = 0; i < 3; i++)
+    CLG_LogAccess(CLG_CMD, &a, t + 4.0 * i);
+  CLG_LogAccess(CLG_NTSKE, &a, t);
+  CLG_LogAccess(CLG_NTSKE, &a, t + 0.25);
+  TEST_CHECK(report_of(&a, t + 8.0, &rep));
+  TEST_CHECK(rep.interval[CLG_CMD] == 2 && rep.interval[CLG_NTSKE] == -2 &&
+             rep.interval[CLG_NTP] == 10);
+
+  /* Time going back changes nothing but the time of the last request */
+  CLG_LogAccess(CLG_NTP, &b, 100.0);
+  CLG_LogAccess(CLG_NTP, &b, 104.0);
+  CLG_LogAccess(CLG_NTP, &b, 90.0);
+  TEST_CHECK(report_of(&b, 100.0, &rep) && rep.interval[CLG_NTP] == 2 &&
+             rep.hits[CLG_NTP] == 3 && rep.last_hit_ago[CLG_NTP] == 10.0);
+}
+
+/* NTP requests that follow a dropped one average apart (IntL): a client
+   retrying without answers is told from its normal polling */
+static void
+test_timeout_interval(void)
+{
+  /* Leak 1 in 2^30: every limited request is dropped */
+  CLG_Limit l = { 1, 3, 1, 30, 0 };
+  IPAddr a = ip4(0x0e000001);
+  CLG_Report rep;
+
+  CLG_Setup(65536, &l, NULL);
+  TEST_CHECK(CLG_LogAccess(CLG_NTP, &a, 10.0) == CLG_PASS);
+  TEST_CHECK(CLG_LogAccess(CLG_NTP, &a, 10.0) == CLG_DROP);
+  TEST_CHECK(report_of(&a, 10.0, &rep) && rep.interval[CLG_NTP] == -5 &&
+             rep.ntp_timeout_interval == CLG_INTERVAL_UNKNOWN);
+  /* Retries 1 s apart, still without a token */
+  TEST_CHECK(CLG_LogAccess(CLG_NTP, &a, 11.0) == CLG_DROP);
+  TEST_CHECK(CLG_LogAccess(CLG_NTP, &a, 12.0) == CLG_DROP);
+  TEST_CHECK(report_of(&a, 12.0, &rep) && rep.interval[CLG_NTP] == -5 &&
+             rep.ntp_timeout_interval == 0 && rep.drops[CLG_NTP] == 3);
+  /* 8 s later a token: this request followed a drop too, the next one
+     does not */
+  TEST_CHECK(CLG_LogAccess(CLG_NTP, &a, 20.0) == CLG_PASS);
+  TEST_CHECK(report_of(&a, 20.0, &rep) && rep.ntp_timeout_interval == 1 &&
+             rep.interval[CLG_NTP] == -5);
+  CLG_LogAccess(CLG_NTP, &a, 21.0);
+  TEST_CHECK(report_of(&a, 21.0, &rep) && rep.ntp_timeout_interval == 1 &&
+             rep.interval[CLG_NTP] == -3);
+}
+
+/* clients -r: hits and drops start again from zero, the rest stays */
+static void
+test_reset(void)
+{
+  CLG_Limit l = { 1, 3, 1, 30, 0 };
+  IPAddr a = ip4(0x0f000001), b = ip4(0x0f000002);
+  CLG_Report rep;
+  int i;
+
+  CLG_Setup(65536, &l, NULL);
+  for (i = 0; i < 4; i++) {
+    CLG_LogAccess(CLG_NTP, &a, 10.0 + i);
+    CLG_LogAccess(CLG_CMD, &a, 10.0 + i);
+    CLG_LogAccess(CLG_NTSKE, &b, 10.0 + i);
+  }
+  TEST_CHECK(report_of(&a, 14.0, &rep) && rep.hits[CLG_NTP] == 4 && rep.drops[CLG_NTP] == 3 &&
+             rep.hits[CLG_CMD] == 4);
+  CLG_ResetCounters(index_of(&a));
+  CLG_ResetCounters(-1);
+  CLG_ResetCounters(CLG_GetNumberOfIndices());
+  TEST_CHECK(report_of(&a, 14.0, &rep));
+  TEST_CHECK(rep.hits[CLG_NTP] == 0 && rep.drops[CLG_NTP] == 0 && rep.hits[CLG_CMD] == 0);
+  TEST_CHECK(rep.interval[CLG_CMD] == 0 && rep.ntp_timeout_interval == 0 &&
+             rep.last_hit_ago[CLG_NTP] == 1.0);
+  /* Only that record */
+  TEST_CHECK(report_of(&b, 14.0, &rep) && rep.hits[CLG_NTSKE] == 4);
+  /* and counting goes on */
+  CLG_LogAccess(CLG_NTP, &a, 14.0);
+  TEST_CHECK(report_of(&a, 14.0, &rep) && rep.hits[CLG_NTP] == 1 && rep.drops[CLG_NTP] == 1);
+}
+
 int
 main(void)
 {
@@ -166,6 +338,10 @@ main(void)
   test_kod();
   test_bounded();
   test_families();
+  test_interval_rounding();
+  test_interval_average();
+  test_timeout_interval();
+  test_reset();
   CLG_Finalise();
   TEST_END();
 }

@@ -125,6 +125,8 @@ main(void)
   TEST_CHECK(UTI_CompareIPs(&ip, &ntp_ip) == 0 && port == 12345);
   NNC_GetReport(inst, &report);
   TEST_CHECK(report.n_cookies == 3 && report.aead == 15 && report.key_length == 256);
+  /* authdata's KeyID is the context id of the dump; no NTS-KE, no NAK */
+  TEST_CHECK(report.context_id == 1 && report.ke_attempts == 0 && report.nak == 0);
   TEST_CHECK(report.last_ke_ago >= 9.0 && report.last_ke_ago < 60.0);
 
   /* Placeholders make the server send enough cookies to fill the jar */
@@ -167,7 +169,13 @@ main(void)
   reply[NPK_HEADER_LEN + 4] ^= 1;
   TEST_CHECK(check(inst, reply, len, 1) == NNC_AUTH_NAK);
   NNC_GetReport(inst, &report);
-  TEST_CHECK(report.naks == 1 && report.n_cookies == 0);
+  TEST_CHECK(report.nak == 1 && report.n_cookies == 0);
+  /* It stays until a request is made again; NTS-KE now counts as an
+     attempt (the connection to 127.0.0.1 is never served here) until an
+     authentic reply, and the context id is still that of the dump */
+  TEST_CHECK(!NNC_PrepareForAuth(inst));
+  NNC_GetReport(inst, &report);
+  TEST_CHECK(report.nak == 1 && report.ke_attempts == 1 && report.context_id == 1);
 
   /* Saved at the end, atomically and private (a fresh jar first) */
   NNC_DestroyInstance(inst);
