@@ -77,9 +77,6 @@ void CTP_Info(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Name of an address for reports (chronyc's format_name) */
 void CTP_FormatName(char *buf, int size, int trunc, int ref, uint32_t ref_id, int source,
                     const IPAddr *ip);
-/* The refid chronyc derives from an address (IPv6: first word of MD5) */
-uint32_t CTP_IPToRefid(const IPAddr *ip);
-
 /* JSON writer: values are written inside the current object or array */
 void CTJ_BeginObject(const char *key);
 void CTJ_EndObject(void);
@@ -105,9 +102,6 @@ void CTJ_FinishCommand(int ok);
 /* A status line ("200 OK", "503 No such source", "506 Cannot talk to
    daemon"); with -j an object {"status": ...} or {"error": ...} */
 void CTP_Status(const char *line, int error);
-
-/* ---- ctl_md5.c ---- */
-void CTL_MD5(const uint8_t *data, int len, uint8_t digest[16]);
 
 /* ---- commands: return 1 on success ---- */
 int CTR_Tracking(char *args);

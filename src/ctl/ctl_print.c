@@ -319,22 +319,6 @@ CTP_FormatName(char *buf, int size, int trunc, int ref, uint32_t ref_id, int sou
   }
 }
 
-uint32_t
-CTP_IPToRefid(const IPAddr *ip)
-{
-  uint8_t digest[16];
-
-  switch (ip->family) {
-    case AF_INET:
-      return ip->addr.in4;
-    case AF_INET6:
-      CTL_MD5(ip->addr.in6, 16, digest);
-      return (uint32_t)digest[0] << 24 | digest[1] << 16 | digest[2] << 8 | digest[3];
-    default:
-      return 0;
-  }
-}
-
 /* ---- JSON ---- */
 
 /* Whether the current container already has a member, per nesting level */

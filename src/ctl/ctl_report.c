@@ -593,8 +593,8 @@ print_ntp_data(const IPAddr *ip, int blank_line)
              "Total RX        : %U\n"
              "Total valid RX  : %U\n"
              "Total good RX   : %U\n",
-             remote, (unsigned long)CTP_IPToRefid(&d.remote_addr), (unsigned int)d.remote_port,
-             local, (unsigned long)CTP_IPToRefid(&d.local_addr), (int)d.leap,
+             remote, (unsigned long)UTI_IPToRefid(&d.remote_addr), (unsigned int)d.remote_port,
+             local, (unsigned long)UTI_IPToRefid(&d.local_addr), (int)d.leap,
              (unsigned int)d.version, (int)d.mode, (unsigned int)d.stratum,
              (int)d.poll, log2_to_seconds(d.poll), (int)d.precision,
              log2_to_seconds(d.precision), d.root_delay, d.root_dispersion,
