@@ -22,11 +22,7 @@
 need_cmd chronyd certtool python3
 
 FLOOD=$TOP/test/system/flood.py
-PROBE=$TOP/test/system/nts_probe
-if [ ! -x "$PROBE" ]; then
-  fail "test/system/nts_probe is not built (make check builds it)"
-  finish
-fi
+need_probe
 
 CERTS=$TMP/certs
 sh "$TOP/test/system/lib/mkcerts.sh" "$CERTS" > /dev/null

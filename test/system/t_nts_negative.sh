@@ -11,11 +11,7 @@
 
 need_cmd gnutls-cli certtool chronyd python3
 
-PROBE=$TOP/test/system/nts_probe
-if [ ! -x "$PROBE" ]; then
-  fail "test/system/nts_probe is not built (make check builds it)"
-  finish
-fi
+need_probe
 
 NTP_PORT=$(free_port udp)
 CMD_PORT=$(free_port udp)

@@ -165,6 +165,15 @@ need_cmd() {
   done
 }
 
+# need_probe: PROBE is test/system/nts_probe, which make check builds
+need_probe() {
+  PROBE=$TOP/test/system/nts_probe
+  if [ ! -x "$PROBE" ]; then
+    fail "test/system/nts_probe is not built (make check builds it)"
+    finish
+  fi
+}
+
 # start_bg NAME CMD...: start a process in the background, record its PID
 start_bg() {
   name=$1
