@@ -3,8 +3,9 @@
 
   chronyd's algorithm: Marzullo's intersection of the sources' intervals,
   a majority requirement, then the best remaining source by distance
-  (stratum-weighted), kept unless another is better by reselectdist, and
-  the sources close enough to it averaged with weights 1/distance.
+  (stratum-weighted), kept until another has beaten it by chronyd's score
+  (below), and the sources close enough to it averaged with weights
+  1/distance.
   In orphan mode, sources at or above the orphan stratum only count when
   nothing else is selectable.
 */
@@ -18,6 +19,8 @@
 #include "select.h"
 
 #define MIN_DISTANCE 1e-9
+/* chronyd's: a source whose score passes this replaces the selected one */
+#define SCORE_LIMIT 10.0
 
 void
 SEL_DefaultParams(SEL_Params *p)
@@ -51,10 +54,62 @@ compare_endpoints(const void *a, const void *b)
   return y->lo - x->lo;
 }
 
+/* chronyd's selection distance, the stratum weighted from the lowest
+   stratum of the candidates */
 static double
-score(const SEL_Params *p, const SEL_Source *s)
+sel_distance(const SEL_Params *p, const SEL_Source *s, int min_stratum)
 {
-  return s->root_distance + s->stratum * p->stratum_weight;
+  return s->root_distance + (s->stratum - min_stratum) * p->stratum_weight;
+}
+
+/* chronyd's reselection (sources.c): without a selected source the best
+   score goes to the shortest distance, and all scores start again at 1
+   once a source is selected.  Then, at each new sample of a candidate or
+   of the selected source, the candidate's score is multiplied by the
+   ratio of the selected source's distance to its own distance plus
+   reselectdist (never below 1): a source consistently closer by more
+   than reselectdist gains, and replaces the selected one when its score
+   passes SCORE_LIMIT.  Scores of sources that are not candidates are 1. */
+static int
+choose_source(const SEL_Params *p, const SEL_Source *src, int n, const int *candidate,
+              int previous, int updated, double *scores)
+{
+  int i, best = -1, min_stratum = 0, keep, any = 0;
+  double prev_distance = 0.0, d;
+
+  for (i = 0; i < n; i++) {
+    if (candidate[i] && (!any || src[i].stratum < min_stratum))
+      min_stratum = src[i].stratum;
+    any |= candidate[i];
+  }
+  /* A selected source that is no longer a candidate is replaced by the
+     best by distance (chronyd would take the highest accumulated score) */
+  keep = previous >= 0 && previous < n && candidate[previous];
+  if (keep)
+    prev_distance = sel_distance(p, &src[previous], min_stratum);
+  for (i = 0; i < n; i++) {
+    if (!candidate[i]) {
+      scores[i] = 1.0;
+      continue;
+    }
+    d = sel_distance(p, &src[i], min_stratum) + p->reselect_dist;
+    if (d < MIN_DISTANCE)
+      d = MIN_DISTANCE;
+    if (!keep) {
+      scores[i] = 1.0 / d;
+    } else if (i == updated || previous == updated) {
+      scores[i] *= prev_distance / d;
+      if (scores[i] < 1.0)
+        scores[i] = 1.0;
+    }
+    if (best < 0 || scores[i] > scores[best])
+      best = i;
+  }
+  if (keep && (best == previous || scores[best] <= SCORE_LIMIT))
+    return previous;
+  for (i = 0; i < n; i++)
+    scores[i] = 1.0;
+  return best;
 }
 
 static void
@@ -65,11 +120,12 @@ no_selection(SEL_Result *r, const char *reason)
 }
 
 void
-SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n,
-                 int previous, char *status, SEL_Result *r)
+SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n, int previous,
+                 int updated, double *scores, char *status, SEL_Result *r)
 {
   Endpoint *ends;
   int *selectable, *candidate;
+  double *own_scores = NULL;
   int i, n_sel = 0, n_ends = 0, depth = 0, trust_depth = 0;
   int best_depth = 0, best_trust = 0, pending = 0, any_prefer = 0;
   int n_true = 0, n_ins = 0, n_del = 0, sel, orphan = -1;
@@ -198,14 +254,15 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n,
       if (!(src[i].options & SEL_OPT_PREFER))
         candidate[i] = 0;
 
-  sel = -1;
-  for (i = 0; i < n; i++)
-    if (candidate[i] && (sel < 0 || score(p, &src[i]) < score(p, &src[sel])))
-      sel = i;
-  /* Hysteresis: switching costs a transient, so only for a clear gain */
-  if (previous >= 0 && previous < n && candidate[previous] && sel != previous &&
-      score(p, &src[sel]) + p->reselect_dist >= score(p, &src[previous]))
-    sel = previous;
+  /* Without the caller's scores, every source starts afresh */
+  if (!scores) {
+    own_scores = MallocArray(double, n);
+    for (i = 0; i < n; i++)
+      own_scores[i] = 1.0;
+    scores = own_scores;
+  }
+  /* Hysteresis: switching costs a transient, so only for a lasting gain */
+  sel = choose_source(p, src, n, candidate, previous, updated, scores);
 
   r->selected = sel;
   status[sel] = SEL_SELECTED;
@@ -243,6 +300,7 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n,
   r->offset_sd = sqrt(sum_off2 / sum_w);
 
 out:
+  Free(own_scores);
   Free(ends);
   Free(selectable);
   Free(candidate);

@@ -73,9 +73,15 @@ typedef struct {
   const char *reason;       /* why nothing was selected, or NULL */
 } SEL_Result;
 
-/* status receives one SEL_* character per source.  previous is the index
-   selected last time (-1 if none), for the hysteresis. */
-void SEL_SelectSource(const SEL_Params *params, const SEL_Source *sources,
-                      int n, int previous, char *status, SEL_Result *result);
+/* status receives one SEL_* character per source.  For the hysteresis:
+   previous is the index selected last time (-1 if none), updated the
+   index of the source with a new sample (-1 if none), and scores (n of
+   them, 1.0 for a new source, or NULL: all 1.0) chronyd's selection
+   scores, which the caller keeps between selections and this updates
+   when it gets as far as choosing (unchanged when it gives up before,
+   as chronyd's). */
+void SEL_SelectSource(const SEL_Params *params, const SEL_Source *sources, int n,
+                      int previous, int updated, double *scores, char *status,
+                      SEL_Result *result);
 
 #endif

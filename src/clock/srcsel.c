@@ -45,6 +45,7 @@ typedef struct {
 } Entry;
 
 static int initialised;
+static int once;                /* -q/-Q: statistics, one selection at the end */
 static Entry *entries;
 static int n_entries;
 static SRC_Instance selected;
@@ -55,7 +56,7 @@ static int have_frequency;     /* known: from the drift file or an update */
 static SCH_TimeoutID tick_id, drift_id, reselect_id;
 static LSC_Table leap_table;    /* leapseclist or leapsectz; n 0: none */
 
-static void select_sources(void);
+static int select_sources(SRC_Instance updated, SEL_Result *res);
 
 /* ---- per-source statistics ---- */
 
@@ -78,6 +79,17 @@ set_initial_state(Entry *e)
   e->state.select_state = 'M';
   e->state.options = e->options;
   e->state.leap = 3;
+  /* chronyd's score of a new source */
+  e->state.score = 1.0;
+}
+
+int
+SSL_ConfOptions(const CNF_Source *conf)
+{
+  if (!conf)
+    return 0;
+  return (conf->prefer ? SEL_OPT_PREFER : 0) | (conf->noselect ? SEL_OPT_NOSELECT : 0) |
+         (conf->trust ? SEL_OPT_TRUST : 0) | (conf->require ? SEL_OPT_REQUIRE : 0);
 }
 
 static int
@@ -103,9 +115,7 @@ add_entry(SRC_Instance src, const CNF_Source *conf)
   memset(e, 0, sizeof *e);
   e->src = src;
   e->stats = SST_CreateInstance(&p);
-  if (conf)
-    e->options = (conf->prefer ? SEL_OPT_PREFER : 0) | (conf->noselect ? SEL_OPT_NOSELECT : 0) |
-                 (conf->trust ? SEL_OPT_TRUST : 0) | (conf->require ? SEL_OPT_REQUIRE : 0);
+  e->options = SSL_ConfOptions(conf);
   set_initial_state(e);
   return n_entries++;
 }
@@ -166,7 +176,9 @@ SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sample 
   SST_AccumulateSample(entries[i].stats, sample);
   SST_DoNewRegression(entries[i].stats);
   entries[i].new_sample = 1;
-  select_sources();
+  /* -q/-Q selects once, over all the samples taken */
+  if (!once)
+    select_sources(src, NULL);
   return SST_GOOD;
 }
 
@@ -301,16 +313,10 @@ unusable_letter(const Entry *e, const SEL_Source *s, int reachable)
   return 'N';
 }
 
-static double
-score_of(const SEL_Source *s)
-{
-  return s->root_distance + s->stratum * sel_params.stratum_weight;
-}
-
 /* Keep the outcome for the reports */
 static void
 record_states(int n, const int *map, const SEL_Source *sel, const char *status,
-              const int *reach, int sel_index, int waiting)
+              const int *reach, const double *scores, int waiting)
 {
   SSL_SourceState *st;
   int i, any_prefer = 0;
@@ -329,8 +335,7 @@ record_states(int n, const int *map, const SEL_Source *sel, const char *status,
     st->leap = sel[i].leap;
     st->lo_limit = -sel[i].offset - sel[i].root_distance;
     st->hi_limit = -sel[i].offset + sel[i].root_distance;
-    st->score = sel_index >= 0 && score_of(&sel[sel_index]) > 0.0 ?
-                score_of(&sel[i]) / score_of(&sel[sel_index]) : 0.0;
+    st->score = scores[i];
     if (!sel[i].usable || (!waiting && status[i] == SEL_UNUSABLE)) {
       st->select_state = unusable_letter(&entries[map[i]], &sel[i], reach[i]);
       st->state = SEL_UNUSABLE;
@@ -356,8 +361,11 @@ read_clock(struct timespec *raw, struct timespec *cooked)
   DSC_CookTime(raw, cooked);
 }
 
-static void
-select_sources(void)
+/* Select the sources; updated is the one with a new sample, or NULL.
+   Returns 1 with a source selected, its estimate combined with the others
+   in *res (when not NULL).  In -q/-Q mode the clock is left alone. */
+static int
+select_sources(SRC_Instance updated, SEL_Result *out)
 {
   struct timespec raw, cooked;
   SST_SelectionData sd;
@@ -366,8 +374,9 @@ select_sources(void)
   SRC_Report rep;
   SRC_Instance src;
   int *map, *reach;
+  double *scores;
   char *status;
-  int i, n, have, previous = -1, waiting = 0, ready = 0;
+  int i, n, have, previous = -1, updated_index = -1, waiting = 0, ready = 0, ok = 0;
 
   read_clock(&raw, &cooked);
   /* `local` may change at run time (chronyc local) */
@@ -375,18 +384,22 @@ select_sources(void)
   n = SRC_GetNumberOfSources();
   if (n == 0) {
     lose_reference(&raw, "no sources");
-    return;
+    return 0;
   }
 
   sel = MallocArray(SEL_Source, n);
   map = MallocArray(int, n);
   reach = MallocArray(int, n);
+  scores = MallocArray(double, n);
   status = Malloc(n);
   for (i = 0; i < n; i++) {
     src = SRC_GetSourceByIndex(i);
     SRC_GetReport(src, &rep);
     reach[i] = rep.reachability != 0;
     map[i] = find_entry(src);
+    scores[i] = map[i] >= 0 ? entries[map[i]].state.score : 1.0;
+    if (src == updated)
+      updated_index = i;
     memset(&sel[i], 0, sizeof sel[i]);
     sel[i].leap = 3;
     status[i] = SEL_UNUSABLE;
@@ -399,6 +412,10 @@ select_sources(void)
       sel[i].ref_id = UTI_IPToRefid(&rep.ip);
       sel[i].local_ref_id = local_ref_id_of(&rep.ip);
     }
+    /* -q/-Q: the last reply of a source that is done may not be in its
+       register yet, but statistics mean it answered */
+    if (once)
+      reach[i] = have;
     if (have) {
       sel[i].usable = reach[i];
       sel[i].stratum = sd.stratum;
@@ -420,17 +437,24 @@ select_sources(void)
       ready++;
   }
 
-  if (previous < 0 && waiting > 0 && ready == 0) {
-    record_states(n, map, sel, status, reach, -1, 1);
+  /* -q/-Q selects when every source is done: nothing more to wait for */
+  if (previous < 0 && waiting > 0 && ready == 0 && !once) {
+    record_states(n, map, sel, status, reach, scores, 1);
     goto out;
   }
 
-  SEL_SelectSource(&sel_params, sel, n, previous, status, &res);
-  record_states(n, map, sel, status, reach, res.selected, 0);
+  SEL_SelectSource(&sel_params, sel, n, previous, updated_index, scores, status, &res);
+  record_states(n, map, sel, status, reach, scores, 0);
   if (res.selected < 0) {
     lose_reference(&raw, res.reason ? res.reason : "no selectable sources");
     goto out;
   }
+  ok = 1;
+  if (out)
+    *out = res;
+  /* chronyd's -q/-Q reports the estimate and logs no selection */
+  if (once)
+    goto out;
 
   src = SRC_GetSourceByIndex(res.selected);
   SRC_GetReport(src, &rep);
@@ -450,7 +474,9 @@ out:
   Free(sel);
   Free(map);
   Free(reach);
+  Free(scores);
   Free(status);
+  return ok;
 }
 
 static void
@@ -458,7 +484,7 @@ reselect(void *arg)
 {
   reselect_id = SCH_AddTimeout(RESELECT_INTERVAL, reselect, NULL);
   if (n_entries > 0)
-    select_sources();
+    select_sources(NULL, NULL);
 }
 
 /* ---- drift file ---- */
@@ -534,6 +560,43 @@ load_leap_table(void)
 
 /* ---- start and end ---- */
 
+static void
+set_selection_params(void)
+{
+  const CNF_Config *c = CNF_Get();
+
+  SEL_DefaultParams(&sel_params);
+  sel_params.min_sources = c->min_sources;
+  sel_params.max_distance = c->max_distance;
+  sel_params.max_jitter = c->max_jitter;
+  sel_params.reselect_dist = c->reselect_dist;
+  sel_params.stratum_weight = c->stratum_weight;
+  sel_params.combine_limit = c->combine_limit;
+  sel_params.max_clock_error = c->max_clock_error * 1e-6;
+  sel_params.orphan_stratum = REF_GetOrphanStratum();
+}
+
+void
+SSL_InitialiseOnce(void)
+{
+  set_selection_params();
+  initialised = 1;
+  once = 1;
+  selected = NULL;
+  unsync_reason = NULL;
+}
+
+int
+SSL_SelectOnce(double *offset)
+{
+  SEL_Result res;
+
+  if (!initialised || !select_sources(NULL, &res))
+    return 0;
+  *offset = res.offset;
+  return 1;
+}
+
 void
 SSL_Initialise(DSC_Driver *driver)
 {
@@ -566,15 +629,7 @@ SSL_Initialise(DSC_Driver *driver)
     have_frequency = 1;
   }
 
-  SEL_DefaultParams(&sel_params);
-  sel_params.min_sources = c->min_sources;
-  sel_params.max_distance = c->max_distance;
-  sel_params.max_jitter = c->max_jitter;
-  sel_params.reselect_dist = c->reselect_dist;
-  sel_params.stratum_weight = c->stratum_weight;
-  sel_params.combine_limit = c->combine_limit;
-  sel_params.max_clock_error = c->max_clock_error * 1e-6;
-  sel_params.orphan_stratum = REF_GetOrphanStratum();
+  set_selection_params();
 
   clock_gettime(CLOCK_REALTIME, &raw);
   DSC_Initialise(&dp, driver, &raw);
@@ -608,6 +663,7 @@ SSL_Finalise(void)
   DSC_Finalise();
   LSC_Free(&leap_table);
   initialised = 0;
+  once = 0;
 }
 
 /* ---- commands ---- */
@@ -703,7 +759,7 @@ SSL_Reselect(void)
      that favours the current one */
   selected = NULL;
   if (n_entries > 0)
-    select_sources();
+    select_sources(NULL, NULL);
 }
 
 void

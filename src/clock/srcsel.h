@@ -20,8 +20,15 @@
 #include "srcstats.h"
 
 /* Start the discipline on the driver (kept until SSL_Finalise); without
-   this call (-q/-Q) the other functions do nothing */
+   this call or SSL_InitialiseOnce the other functions do nothing */
 void SSL_Initialise(DSC_Driver *driver);
+/* -q/-Q instead: the sources' statistics without the discipline, and no
+   selection until SSL_SelectOnce */
+void SSL_InitialiseOnce(void);
+/* Select over the samples taken (the normal selection and combining);
+   returns 1 with the combined offset (source minus local, s), 0 when no
+   source can be selected */
+int SSL_SelectOnce(double *offset);
 /* Save the drift file and stop the discipline */
 void SSL_Finalise(void);
 
@@ -33,6 +40,9 @@ int SSL_AccumulateSample(SRC_Instance src, const CNF_Source *conf, const SRC_Sam
 /* The same tests of a sample that is not to be kept (another test
    failed); a source without statistics has nothing to fail them against */
 int SSL_CheckSample(SRC_Instance src, const SRC_Sample *sample);
+
+/* The SEL_OPT_* (select.h) of a server or pool directive; NULL: none */
+int SSL_ConfOptions(const CNF_Source *conf);
 
 /* The source is being destroyed */
 void SSL_RemoveSource(SRC_Instance src);
@@ -60,7 +70,7 @@ typedef struct {
   int options;                 /* SEL_OPT_* in effect */
   int leap;
   double last_sample_ago;      /* s, at the time asked; negative: none */
-  double score;                /* distance plus stratum weight, s */
+  double score;                /* chronyd's selection score (select.h) */
   double lo_limit, hi_limit;   /* chronyc's sign: positive, we are ahead */
 } SSL_SourceState;
 

@@ -189,11 +189,21 @@ CMD_GetSourceStats(int index, CMR_SourceStats *r)
   return 1;
 }
 
+/* chronyc's option bits of SEL_OPT_* */
+static int
+option_bits(int options)
+{
+  return (options & SEL_OPT_NOSELECT ? CMW_SD_OPTION_NOSELECT : 0) |
+         (options & SEL_OPT_PREFER ? CMW_SD_OPTION_PREFER : 0) |
+         (options & SEL_OPT_TRUST ? CMW_SD_OPTION_TRUST : 0) |
+         (options & SEL_OPT_REQUIRE ? CMW_SD_OPTION_REQUIRE : 0);
+}
+
 int
 CMD_GetSelectData(int index, CMR_SelectData *r)
 {
-  const CNF_Config *c = CNF_Get();
   SRC_Instance inst = SRC_GetSourceByIndex(index);
+  const CNF_Source *conf;
   struct timespec now;
   SSL_SourceState st;
   SRC_Report rep;
@@ -205,25 +215,25 @@ CMD_GetSelectData(int index, CMR_SelectData *r)
   DSC_CookTime(&now, &now);
   memset(r, 0, sizeof *r);
   source_address(index, &rep, &r->ip);
-  if (rep.ip.family == AF_INET)
-    r->ref_id = rep.ip.addr.in4;
+  /* chronyd's reference id of the address (IPv6: a hash of it) */
+  if (rep.ip.family != AF_UNSPEC)
+    r->ref_id = UTI_IPToRefid(&rep.ip);
   r->state_char = 'M';
   r->leap = 3;
   r->last_sample_ago = 0xFFFFFFFF;
-  if (index < c->n_sources) {
-    r->conf_options = (c->sources[index].noselect ? CMW_SD_OPTION_NOSELECT : 0) |
-                      (c->sources[index].prefer ? CMW_SD_OPTION_PREFER : 0) |
-                      (c->sources[index].trust ? CMW_SD_OPTION_TRUST : 0) |
-                      (c->sources[index].require ? CMW_SD_OPTION_REQUIRE : 0);
+  /* chronyd's score of a source new or not selectable */
+  r->score = 1.0;
+  /* The source's own directive: registry indices do not follow the
+     configuration (names resolve later, a pool makes several sources) */
+  conf = SRC_GetConf(inst);
+  if (conf) {
+    r->conf_options = option_bits(SSL_ConfOptions(conf));
     r->eff_options = r->conf_options;
-    r->authentication = c->sources[index].nts || c->sources[index].key;
+    r->authentication = conf->nts || conf->key;
   }
   if (SSL_GetSourceState(inst, &now, &st)) {
     r->state_char = st.select_state;
-    r->eff_options = (st.options & SEL_OPT_NOSELECT ? CMW_SD_OPTION_NOSELECT : 0) |
-                     (st.options & SEL_OPT_PREFER ? CMW_SD_OPTION_PREFER : 0) |
-                     (st.options & SEL_OPT_TRUST ? CMW_SD_OPTION_TRUST : 0) |
-                     (st.options & SEL_OPT_REQUIRE ? CMW_SD_OPTION_REQUIRE : 0);
+    r->eff_options = option_bits(st.options);
     r->leap = st.leap;
     if (st.last_sample_ago >= 0.0)
       r->last_sample_ago = st.last_sample_ago > 4e9 ? 0xFFFFFFFE : (uint32_t)st.last_sample_ago;

@@ -609,6 +609,7 @@ NCL_CreateInstance(const CNF_Source *conf, const IPAddr *ip, int online, double 
   s->data.remote_port = s->port;
 
   s->src = SRC_CreateSource(conf->name, conf->maxsamples);
+  SRC_SetConf(s->src, conf);
   SRC_SetAddress(s->src, ip, s->port);
   SRC_SetPoll(s->src, s->poll);
 

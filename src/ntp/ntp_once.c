@@ -1,10 +1,11 @@
 /*
   ntsd - -q and -Q
 
-  The result is the offset of the best sample (shortest delay) of the
-  source with the smallest root distance; chronyd combines the selected
-  sources' regressions instead, which gives the same answer with one
-  source and differs by at most the sources' disagreement with several.
+  The samples go through the statistics of normal operation (delay
+  tests, regression), and when every source is done one selection over
+  them gives the result: falsetickers left out, the selected source's
+  estimate combined with the others', as chronyd's -q/-Q.  No discipline
+  runs: nothing is changed before the result is known.
 */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "privops.h"
 #include "sched.h"
 #include "sources.h"
+#include "srcsel.h"
 
 static int status;
 
@@ -41,15 +43,16 @@ static void
 sources_done(void *arg)
 {
   int set_clock = *(int *)arg;
-  SRC_Sample sample;
+  double offset;
 
   status = 1;
-  if (!SRC_SelectBestSample(&sample, NULL)) {
+  if (!SSL_SelectOnce(&offset)) {
     LOG(LOGS_WARN, "No suitable source for synchronisation");
   } else {
-    LOG(LOGS_INFO, "System clock wrong by %.6f seconds (%s)", sample.offset,
+    /* Positive: the sources are ahead, the clock is behind */
+    LOG(LOGS_INFO, "System clock wrong by %.6f seconds (%s)", offset,
         set_clock ? "step" : "ignored");
-    if (!set_clock || CLS_StepOnce(sample.offset))
+    if (!set_clock || CLS_StepOnce(offset))
       status = 0;
   }
   SCH_QuitProgram();
@@ -74,6 +77,7 @@ NOC_Run(int set_clock, double timeout, int filter_level)
   if (timeout > 0.0)
     SCH_AddTimeout(timeout, timeout_reached, NULL);
 
+  SSL_InitialiseOnce();
   NCL_SetOnceMode(sources_done, &mode);
   NCL_Initialise();
 
@@ -85,6 +89,7 @@ NOC_Run(int set_clock, double timeout, int filter_level)
 
   NCL_Finalise();
   SRC_Finalise();
+  SSL_Finalise();
   KEY_Finalise();
   SCH_Finalise();
   return status;

@@ -17,6 +17,7 @@ struct SRC_Record {
   IPAddr ip;
   uint16_t port;
   int poll;
+  const CNF_Source *conf;
   unsigned int reachability;
   int max_samples;
   int n_samples;
@@ -86,6 +87,18 @@ void
 SRC_SetPoll(SRC_Instance inst, int poll)
 {
   inst->poll = poll;
+}
+
+void
+SRC_SetConf(SRC_Instance inst, const CNF_Source *conf)
+{
+  inst->conf = conf;
+}
+
+const CNF_Source *
+SRC_GetConf(SRC_Instance inst)
+{
+  return inst->conf;
 }
 
 void
@@ -193,25 +206,6 @@ SRC_GetBestSample(SRC_Instance inst, SRC_Sample *sample)
     SRC_GetSample(inst, i, &s);
     if (!found || s.delay < sample->delay) {
       *sample = s;
-      found = 1;
-    }
-  }
-  return found;
-}
-
-int
-SRC_SelectBestSample(SRC_Sample *sample, SRC_Instance *from)
-{
-  SRC_Sample s;
-  int i, found = 0;
-
-  for (i = 0; i < n_sources; i++) {
-    if (!SRC_GetBestSample(sources[i], &s))
-      continue;
-    if (!found || SRC_RootDistance(&s) < SRC_RootDistance(sample)) {
-      *sample = s;
-      if (from)
-        *from = sources[i];
       found = 1;
     }
   }

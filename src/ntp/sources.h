@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "conf.h"
 #include "util.h"
 
 /* One measurement */
@@ -39,6 +40,11 @@ void SRC_Finalise(void);
 
 void SRC_SetAddress(SRC_Instance inst, const IPAddr *ip, uint16_t port);
 void SRC_SetPoll(SRC_Instance inst, int poll);
+/* The directive the source comes from (kept, not copied: the
+   configuration outlives the sources), for the reports of its options
+   from the moment it exists; NULL until set */
+void SRC_SetConf(SRC_Instance inst, const CNF_Source *conf);
+const CNF_Source *SRC_GetConf(SRC_Instance inst);
 
 /* Keep a sample; the oldest is dropped beyond max_samples */
 void SRC_AccumulateSample(SRC_Instance inst, const SRC_Sample *sample);
@@ -74,9 +80,5 @@ int SRC_GetSample(SRC_Instance inst, int i, SRC_Sample *sample);
 /* The sample with the shortest delay, the most trustworthy offset (the
    NTP clock filter's choice); returns 0 when there is none */
 int SRC_GetBestSample(SRC_Instance inst, SRC_Sample *sample);
-/* Across all sources, the best sample with the smallest root distance:
-   a stand-in for source selection until the clock discipline exists.
-   Returns 0 when no source has a sample. */
-int SRC_SelectBestSample(SRC_Sample *sample, SRC_Instance *from);
 
 #endif

@@ -197,6 +197,8 @@ run(const Scenario *sc)
   Server servers[MAX_SERVERS];
   SEL_Source sel[MAX_SERVERS];
   char status[MAX_SERVERS];
+  /* chronyd's selection scores, kept between selections as srcsel.c */
+  double scores[MAX_SERVERS];
   SST_Params sp;
   SEL_Params selp;
   DSC_Params dp;
@@ -238,6 +240,7 @@ run(const Scenario *sc)
     servers[i].next_poll = 0.5 + 0.3 * i;
     servers[i].reach = 0;
     servers[i].new_sample = 0;
+    scores[i] = 1.0;
   }
 
   /* Half a second either side of the leap, between the whole seconds of
@@ -308,7 +311,7 @@ run(const Scenario *sc)
         sel[j].root_dispersion = sd.root_dispersion;
         sel[j].root_distance = sd.root_distance;
       }
-      SEL_SelectSource(&selp, sel, sc->n_servers, previous, status, &res);
+      SEL_SelectSource(&selp, sel, sc->n_servers, previous, i, scores, status, &res);
       if (res.selected < 0) {
         DSC_SetUnsynchronised(&raw);
         previous = -1;

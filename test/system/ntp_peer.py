@@ -11,6 +11,10 @@
       0: an unsynchronised chronyd), kod (KoD RATE), dup (the good reply
       preceded by a bogus copy and followed by a duplicate).  The source
       port of each request is appended to PORTLOG.
+  ntp_peer.py serve PORT BEHAVIOUR PORTLOG ADDRESS OFFSET [DISPERSION]
+      The same on ADDRESS (127.0.0.0/8), its clock OFFSET seconds ahead
+      of this machine's, with a root dispersion of DISPERSION seconds
+      (default 1/64 s): a falseticker, or a source to combine.
 """
 import os
 import socket
@@ -21,8 +25,11 @@ import time
 NTP_DELTA = 2208988800
 
 
+OFFSET = 0.0
+
+
 def ntp_now():
-    t = time.time() + NTP_DELTA
+    t = time.time() + OFFSET + NTP_DELTA
     return struct.pack('!II', int(t), int((t % 1) * 2**32))
 
 
@@ -104,9 +111,9 @@ def barrage(port):
     print('alive', alive)
 
 
-def serve(port, behaviour, portlog):
+def serve(port, behaviour, portlog, address='127.0.0.1', dispersion=1.0 / 64):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(('127.0.0.1', port))
+    s.bind((address, port))
     while True:
         req, addr = s.recvfrom(2000)
         with open(portlog, 'a') as f:
@@ -126,7 +133,7 @@ def serve(port, behaviour, portlog):
         elif behaviour == 'bogus':
             origin = os.urandom(8)
         hdr = bytes([(leap << 6) | (4 << 3) | 4, stratum, req[2], 0xe8])
-        hdr += struct.pack('!II', 0, 1 << 10) + refid + rx
+        hdr += struct.pack('!II', 0, int(dispersion * 65536)) + refid + rx
         pkt = hdr + origin + rx + ntp_now()
         if behaviour == 'dup':
             s.sendto(hdr + os.urandom(8) + rx + ntp_now(), addr)
@@ -140,5 +147,9 @@ if __name__ == '__main__':
         barrage(int(sys.argv[2]))
     elif sys.argv[1] == 'cryptonak':
         cryptonak(int(sys.argv[2]))
+    elif sys.argv[1] == 'serve' and len(sys.argv) > 5:
+        OFFSET = float(sys.argv[6])
+        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5],
+              float(sys.argv[7]) if len(sys.argv) > 7 else 1.0 / 64)
     elif sys.argv[1] == 'serve':
         serve(int(sys.argv[2]), sys.argv[3], sys.argv[4])
