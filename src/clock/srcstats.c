@@ -19,8 +19,9 @@
    standard deviation: converts a spread of distances to a std dev */
 #define SD_TO_DIST_RATIO 0.7978845608
 #define MIN_SKEW 1e-12
-/* The delay-deviation test needs a meaningful std dev first */
-#define MIN_SAMPLES_FOR_DEV_TEST 6
+/* The delay tests need a meaningful minimum delay and std dev first
+   (chronyd's) */
+#define MIN_SAMPLES_FOR_DELAY_TESTS 6
 
 struct SST_Stats {
   SST_Params params;
@@ -30,6 +31,8 @@ struct SST_Stats {
   /* Results of the last regression, at the time of the newest sample */
   int n_runs;
   int last_dropped;
+  int fitted;                  /* a regression succeeded since the reset */
+  double last_orig_offset;     /* of the newest sample, never corrected */
   struct timespec offset_time;
   double offset, offset_sd, frequency, skew, std_dev;
 };
@@ -74,6 +77,7 @@ SST_ResetInstance(SST_Instance inst)
   inst->n_samples = 0;
   inst->n_runs = 0;
   inst->last_dropped = 0;
+  inst->fitted = 0;
   inst->offset = inst->offset_sd = inst->frequency = 0.0;
   inst->skew = SST_WORST_CASE_SKEW;
   /* Unknown: the first weighting is then by the spread of delays alone */
@@ -100,16 +104,18 @@ SST_CheckSample(SST_Instance inst, const SRC_Sample *s)
 
   if (s->delay > inst->params.max_delay)
     failed |= SST_BAD_MAXDELAY;
-  if (inst->n_samples == 0)
+  if (inst->n_samples < MIN_SAMPLES_FOR_DELAY_TESTS)
     return failed;
+  /* As chronyd, the minimum delay may have grown by the frequency error
+     since the last fit */
+  elapsed = UTI_DiffTimespecsToDouble(&s->time, &inst->offset_time);
   if (inst->params.max_delay_ratio > 1.0 &&
-      s->delay > inst->params.max_delay_ratio * min_delay(inst))
+      s->delay > inst->params.max_delay_ratio * min_delay(inst) +
+                 elapsed * (inst->skew + inst->params.max_clock_error))
     failed |= SST_BAD_MAXDELAYRATIO;
 
-  if (inst->params.max_delay_dev_ratio <= 0.0 ||
-      inst->n_samples < MIN_SAMPLES_FOR_DEV_TEST)
+  if (inst->params.max_delay_dev_ratio <= 0.0)
     return failed;
-  elapsed = UTI_DiffTimespecsToDouble(&s->time, &inst->offset_time);
   allowed = inst->std_dev * inst->params.max_delay_dev_ratio +
             elapsed * (inst->skew + inst->params.max_clock_error);
   increase = (s->delay - min_delay(inst)) / 2.0;
@@ -132,6 +138,7 @@ SST_AccumulateSample(SST_Instance inst, const SRC_Sample *sample)
     inst->n_samples--;
   }
   inst->samples[inst->n_samples++] = *sample;
+  inst->last_orig_offset = sample->offset;
 }
 
 static void
@@ -197,6 +204,7 @@ SST_DoNewRegression(SST_Instance inst)
     if (inst->offset_sd < inst->params.precision)
       inst->offset_sd = inst->params.precision;
     inst->n_runs = r.n_runs;
+    inst->fitted = 1;
     inst->last_dropped = r.start;
     drop_oldest(inst, r.start);
   } else {
@@ -268,21 +276,76 @@ SST_GetSelectionData(SST_Instance inst, const struct timespec *now,
   return 1;
 }
 
+static double
+root_distance(const SRC_Sample *s)
+{
+  return 0.5 * s->root_delay + s->root_dispersion;
+}
+
+void
+SST_EmptyReport(SST_Report *rep)
+{
+  memset(rep, 0, sizeof *rep);
+  rep->skew = SST_WORST_CASE_SKEW;
+  rep->std_dev = SST_UNKNOWN_STD_DEV;
+}
+
 void
 SST_GetReport(SST_Instance inst, SST_Report *rep)
 {
-  memset(rep, 0, sizeof *rep);
+  const SRC_Sample *last, *s;
+  double d, elapsed, best = 0.0;
+  int i;
+
+  SST_EmptyReport(rep);
   rep->n_samples = inst->n_samples;
-  if (inst->n_samples == 0)
-    return;
   rep->n_runs = inst->n_runs;
-  rep->span = UTI_DiffTimespecsToDouble(&inst->samples[inst->n_samples - 1].time,
-                                        &inst->samples[0].time);
   rep->frequency = inst->frequency;
   rep->skew = inst->skew;
+  /* Our own starting value weights the first samples; chronyd shows its
+     own until there is a fit */
+  rep->std_dev = inst->fitted ? inst->std_dev : SST_UNKNOWN_STD_DEV;
+  if (inst->n_samples == 0)
+    return;
+  last = &inst->samples[inst->n_samples - 1];
+  rep->span = UTI_DiffTimespecsToDouble(&last->time, &inst->samples[0].time);
+  rep->offset_time = inst->offset_time;
   rep->offset = inst->offset;
   rep->offset_sd = inst->offset_sd;
-  rep->std_dev = inst->std_dev;
+  rep->last_time = last->time;
+  rep->last_offset = last->offset;
+  rep->last_orig_offset = inst->last_orig_offset;
+  rep->last_distance = root_distance(last);
+  rep->last_stratum = last->stratum;
+
+  /* chronyd's best single sample: the smallest root distance grown by
+     the skew up to the newest sample; the report grows it up to now */
+  for (i = 0; i < inst->n_samples; i++) {
+    s = &inst->samples[i];
+    elapsed = UTI_DiffTimespecsToDouble(&last->time, &s->time);
+    d = root_distance(s) + elapsed * inst->skew;
+    if (i == 0 || d < best) {
+      best = d;
+      rep->best_time = s->time;
+      rep->best_distance = root_distance(s);
+    }
+  }
+}
+
+void
+SST_ReportOffset(const SST_Report *rep, const struct timespec *now,
+                 double *offset, double *error)
+{
+  if (rep->n_samples == 0) {
+    *offset = *error = 0.0;
+  } else if (rep->n_samples <= 3) {
+    *offset = rep->last_offset;
+    *error = rep->last_distance;
+  } else {
+    *offset = rep->offset + rep->frequency * UTI_DiffTimespecsToDouble(now, &rep->offset_time);
+    *error = rep->offset_sd + rep->skew * UTI_DiffTimespecsToDouble(now, &rep->best_time) +
+             rep->best_distance;
+  }
 }
 
 int

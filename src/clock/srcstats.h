@@ -54,7 +54,8 @@ typedef enum {
 
 /* Delay tests of a new sample against the history, before accumulating:
    the SST_BAD_* flags of those it fails, each test judged on its own as
-   chronyd reports them (SST_GOOD: none) */
+   chronyd reports them (SST_GOOD: none).  As chronyd, maxdelayratio and
+   maxdelaydevratio apply from 6 samples on. */
 int SST_CheckSample(SST_Instance inst, const SRC_Sample *sample);
 
 /* Keep a sample (the oldest is dropped beyond max samples); sample times
@@ -87,16 +88,39 @@ typedef struct {
 int SST_GetSelectionData(SST_Instance inst, const struct timespec *now,
                          SST_SelectionData *data);
 
-/* The sourcestats report */
+/* chronyd's standard deviation of a source before its first regression
+   (the sourcestats report shows it for fewer than 3 samples) */
+#define SST_UNKNOWN_STD_DEV 4.0
+
+/* The sourcestats and sources reports */
 typedef struct {
   int n_samples;
   int n_runs;
   double span;                 /* seconds from the oldest to the newest */
   double frequency, skew;      /* fractions */
-  double offset, offset_sd, std_dev;
+  double std_dev;              /* SST_UNKNOWN_STD_DEV before the first fit */
+  /* The fit: offset at offset_time, its sd */
+  struct timespec offset_time;
+  double offset, offset_sd;
+  /* The sample with the smallest root distance at the newest one's time
+     (grown by the skew), and that distance */
+  struct timespec best_time;
+  double best_distance;
+  /* The newest sample: its offset corrected for every change of the clock
+     since it was taken, as measured, and its root distance */
+  struct timespec last_time;
+  double last_offset, last_orig_offset, last_distance;
+  int last_stratum;
 } SST_Report;
 
+/* A report of a source without samples (what a new instance gives) */
+void SST_EmptyReport(SST_Report *report);
 void SST_GetReport(SST_Instance inst, SST_Report *report);
+/* The sourcestats estimate of the offset at now (source - local) and its
+   error bound, chronyd 4.3's: the newest sample and its root distance for
+   up to three samples, then the fit extrapolated to now */
+void SST_ReportOffset(const SST_Report *report, const struct timespec *now,
+                      double *offset, double *error);
 int SST_GetNumberOfSamples(SST_Instance inst);
 /* Number of samples the last runs test dropped (a hint to poll faster) */
 int SST_GetLastDropped(SST_Instance inst);

@@ -111,6 +111,7 @@ CMD_GetSourceData(int index, CMR_SourceData *r)
   SRC_Instance inst = SRC_GetSourceByIndex(index);
   SRC_Report rep;
   SRC_Sample sample;
+  SST_Report st;
   int n;
 
   if (!inst)
@@ -136,14 +137,25 @@ CMD_GetSourceData(int index, CMR_SourceData *r)
   n = SRC_GetNumberOfSamples(inst);
   r->since_sample = 0xFFFFFFFF;
   if (n > 0 && SRC_GetSample(inst, n - 1, &sample)) {
-    double ago = UTI_DiffTimespecsToDouble(&now, &sample.time);
+    double ago, orig = sample.offset, adjusted = sample.offset;
+    double error = SRC_RootDistance(&sample);
 
+    /* chronyd's: the newest sample the statistics hold, whose offset they
+       correct for every change of the clock since; without statistics
+       (no discipline) the registry's, nothing to correct */
+    if (SSL_GetSourceStats(inst, &st) && st.n_samples > 0) {
+      sample.time = st.last_time;
+      orig = st.last_orig_offset;
+      adjusted = st.last_offset;
+      error = st.last_distance;
+    }
+    ago = UTI_DiffTimespecsToDouble(&now, &sample.time);
     r->since_sample = ago < 0.0 ? 0 : ago > 4e9 ? 0xFFFFFFFE : (uint32_t)ago;
     /* chronyc's offset is how far the source is behind us: the opposite
        sign of the measured offset of the source */
-    r->orig_latest_meas = -sample.offset;
-    r->latest_meas = -sample.offset;
-    r->latest_meas_err = sample.delay / 2.0 + sample.dispersion;
+    r->orig_latest_meas = -orig;
+    r->latest_meas = -adjusted;
+    r->latest_meas_err = error;
   }
   return 1;
 }
@@ -164,28 +176,34 @@ int
 CMD_GetSourceStats(int index, CMR_SourceStats *r)
 {
   SRC_Instance inst = SRC_GetSourceByIndex(index);
+  struct timespec now;
   SRC_Report rep;
   SST_Report st;
+  double offset, error;
 
   if (!inst)
     return 0;
   SRC_GetReport(inst, &rep);
+  SCH_GetLastEventTime(&now, NULL);
+  DSC_CookTime(&now, &now);
   memset(r, 0, sizeof *r);
   source_address(index, &rep, &r->ip);
-  if (rep.ip.family == AF_INET)
-    r->ref_id = rep.ip.addr.in4;
-  if (SSL_GetSourceStats(inst, &st) && st.n_samples > 0) {
-    /* chronyc's signs: offsets and frequencies of our clock relative to
-       the source, the opposite of the statistics' source minus local */
-    r->n_samples = st.n_samples;
-    r->n_runs = st.n_runs;
-    r->span_seconds = st.span > 0.0 ? (uint32_t)st.span : 0;
-    r->sd = st.std_dev;
-    r->resid_freq_ppm = -st.frequency * 1e6;
-    r->skew_ppm = st.skew * 1e6;
-    r->est_offset = -st.offset;
-    r->est_offset_err = st.offset_sd;
-  }
+  if (rep.ip.family != AF_UNSPEC)
+    r->ref_id = UTI_IPToRefid(&rep.ip);
+  /* Before its first sample a source has the statistics of a new one */
+  if (!SSL_GetSourceStats(inst, &st))
+    SST_EmptyReport(&st);
+  SST_ReportOffset(&st, &now, &offset, &error);
+  /* chronyc's signs: offsets and frequencies of our clock relative to
+     the source, the opposite of the statistics' source minus local */
+  r->n_samples = st.n_samples;
+  r->n_runs = st.n_runs;
+  r->span_seconds = st.n_samples > 1 && st.span > 0.0 ? (uint32_t)(st.span + 0.5) : 0;
+  r->sd = st.std_dev;
+  r->resid_freq_ppm = -st.frequency * 1e6;
+  r->skew_ppm = st.skew * 1e6;
+  r->est_offset = -offset;
+  r->est_offset_err = error;
   return 1;
 }
 

@@ -6,10 +6,10 @@
   timestamp (which also rejects duplicates: the first accepted reply clears
   it), authenticated with the source's key if it has one and not
   authenticated otherwise.  Such a reply with all its timestamps set makes
-  the source reachable; it becomes a sample only if it passes chronyd's
-  other tests (ntp_sample.h): the server is synchronised, and not to us,
-  the intervals are sane and the delay is within maxdelay; the source's
-  statistics keep it only if it passes their delay tests too.  What each
+  the source reachable if the server is synchronised; it becomes a sample
+  only if it passes chronyd's other tests (ntp_sample.h): the server is
+  synchronised, and not to us, the intervals are sane, the delay is within
+  maxdelay and passes the delay tests of the source's statistics.  What each
   test gave on the last valid reply is kept for the ntpdata report.
 
   An NTS source (nts_ntp_client.h) sends nothing until NTS-KE has given
@@ -177,13 +177,10 @@ reset_polling(Source *s)
   s->n_unreach = 0;
 }
 
-/* Stop polling; a reply already received still counts for reachability,
-   a request still unanswered is forgotten */
+/* Stop polling; a request still unanswered is not counted as missed */
 static void
 take_offline(Source *s)
 {
-  if (s->polled && s->replied)
-    SRC_UpdateReachability(s->src, 1);
   s->polled = s->replied = s->awaiting = 0;
   close_socket(s);
   SCH_RemoveTimeout(s->tx_id);
@@ -297,9 +294,10 @@ transmit(void *arg)
   if (s->finished)
     return;
 
-  /* Whatever the last request got, it is over now */
+  /* The last request is over: unanswered, a 0 (an answer went in on arrival) */
   if (s->polled) {
-    SRC_UpdateReachability(s->src, s->replied);
+    if (!s->replied)
+      SRC_UpdateReachability(s->src, 0);
     s->n_unreach = s->replied ? 0 : s->n_unreach + 1;
   }
   close_socket(s);
@@ -429,7 +427,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   NPK_Info info;
   SRC_Sample sample;
   uint32_t code;
-  int is_ntsn, checks, within_maxdelay;
+  int is_ntsn, checks, within_maxdelay, failed;
 
   if (!NPK_ParsePacket(pkt, len, &info) || !NPK_ReadHeader(pkt, len, &h) ||
       info.mode != NPK_MODE_SERVER)
@@ -481,6 +479,8 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   s->replied = 1;
   s->data.valid_count++;
   close_socket(s);
+  /* At once, before the sample is used, and only if synchronised (chronyd's) */
+  SRC_UpdateReachability(s->src, (checks & NSP_TESTS_SYNCED) == NSP_TESTS_SYNCED);
 
   s->data.leap = info.leap;
   s->data.version = info.version;
@@ -529,11 +529,14 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
     return;
   }
 
-  /* B and C decide only what the source's statistics keep: the registry
-     and the polling take the sample either way (chronyd holds it back
-     from those too, a difference left as it was) */
+  /* A sample the statistics reject (B, C) is not good: the registry (the
+     sources report's last sample) and the polling never see it, as in
+     chronyd */
+  failed = SSL_AccumulateSample(s->src, s->conf, &sample);
+  s->data.tests |= NSP_DelayTests(1, failed);
+  if (failed != SST_GOOD)
+    return;
   SRC_AccumulateSample(s->src, &sample);
-  s->data.tests |= NSP_DelayTests(1, SSL_AccumulateSample(s->src, s->conf, &sample));
   DEBUG_LOG("Sample from %s offset %.9f delay %.9f", UTI_IPToString(&s->ip), sample.offset,
             sample.delay);
 

@@ -48,7 +48,8 @@ const CNF_Source *SRC_GetConf(SRC_Instance inst);
 
 /* Keep a sample; the oldest is dropped beyond max_samples */
 void SRC_AccumulateSample(SRC_Instance inst, const SRC_Sample *sample);
-/* Shift the 8-bit reachability register, once per request sent */
+/* Shift a bit into the 8-bit reachability register: 1 when a valid reply
+   from a synchronised server arrives, 0 when a request went unanswered */
 void SRC_UpdateReachability(SRC_Instance inst, int reachable);
 
 /* Forget the samples and the reachability: a new address, or the reset

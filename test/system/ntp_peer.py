@@ -5,16 +5,18 @@
       Send malformed and non-request packets to 127.0.0.1:PORT, then one
       valid request.  Prints "replies N" (answers to the bad packets, which
       must be 0) and "alive 1" if the valid request was answered.
-  ntp_peer.py serve PORT BEHAVIOUR PORTLOG
+  ntp_peer.py serve PORT BEHAVIOUR PORTLOG [NAME=VALUE...]
       A fake server on 127.0.0.1:PORT.  BEHAVIOUR: good, bogus (wrong origin
       timestamp), unsync (leap 3), unsync0 (leap 3, stratum 0, reference ID
       0: an unsynchronised chronyd), kod (KoD RATE), dup (the good reply
-      preceded by a bogus copy and followed by a duplicate).  The source
-      port of each request is appended to PORTLOG.
-  ntp_peer.py serve PORT BEHAVIOUR PORTLOG ADDRESS OFFSET [DISPERSION]
-      The same on ADDRESS (127.0.0.0/8), its clock OFFSET seconds ahead
-      of this machine's, with a root dispersion of DISPERSION seconds
-      (default 1/64 s): a falseticker, or a source to combine.
+      preceded by a bogus copy and followed by a duplicate), slowN (good,
+      but the Nth reply is held back 0.2 s after its transmit timestamp:
+      a long delay).  The source port of each request is appended to
+      PORTLOG.  Options, as NAME=VALUE: address (127.0.0.1; any of
+      127.0.0.0/8), offset (0: seconds this server's clock is ahead of the
+      machine's, for a falseticker or a source to combine), delay and
+      dispersion (the replies' root delay and dispersion in seconds,
+      default 0 and 1/64).
 """
 import os
 import socket
@@ -111,15 +113,21 @@ def barrage(port):
     print('alive', alive)
 
 
-def serve(port, behaviour, portlog, address='127.0.0.1', dispersion=1.0 / 64):
+def ntp32(x):
+    return int(round(x * 65536))
+
+
+def serve(port, behaviour, portlog, address='127.0.0.1', delay=0.0, dispersion=1.0 / 64):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((address, port))
+    n = 0
     while True:
         req, addr = s.recvfrom(2000)
         with open(portlog, 'a') as f:
             f.write('%d\n' % addr[1])
         if len(req) < 48:
             continue
+        n += 1
         rx = ntp_now()
         leap, stratum, refid = 0, 2, b'TEST'
         origin = req[40:48]
@@ -133,8 +141,10 @@ def serve(port, behaviour, portlog, address='127.0.0.1', dispersion=1.0 / 64):
         elif behaviour == 'bogus':
             origin = os.urandom(8)
         hdr = bytes([(leap << 6) | (4 << 3) | 4, stratum, req[2], 0xe8])
-        hdr += struct.pack('!II', 0, int(dispersion * 65536)) + refid + rx
+        hdr += struct.pack('!II', ntp32(delay), ntp32(dispersion)) + refid + rx
         pkt = hdr + origin + rx + ntp_now()
+        if behaviour.startswith('slow') and n == int(behaviour[4:]):
+            time.sleep(0.2)
         if behaviour == 'dup':
             s.sendto(hdr + os.urandom(8) + rx + ntp_now(), addr)
         s.sendto(pkt, addr)
@@ -147,9 +157,8 @@ if __name__ == '__main__':
         barrage(int(sys.argv[2]))
     elif sys.argv[1] == 'cryptonak':
         cryptonak(int(sys.argv[2]))
-    elif sys.argv[1] == 'serve' and len(sys.argv) > 5:
-        OFFSET = float(sys.argv[6])
-        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5],
-              float(sys.argv[7]) if len(sys.argv) > 7 else 1.0 / 64)
     elif sys.argv[1] == 'serve':
-        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        opts = dict(a.split('=', 1) for a in sys.argv[5:])
+        OFFSET = float(opts.pop('offset', 0.0))
+        serve(int(sys.argv[2]), sys.argv[3], sys.argv[4], opts.pop('address', '127.0.0.1'),
+              **{k: float(v) for k, v in opts.items()})

@@ -23,7 +23,7 @@ P4=$(free_port udp)
 P6=$(free_port udp)
 # fake SERVER ADDRESS PORT OFFSET [DISPERSION]
 fake() {
-  start_bg fake$1 python3 "$PEER" serve "$3" good "$TMP/ports$1" "$2" "$4" ${5:-}
+  start_bg fake$1 python3 "$PEER" serve "$3" good "$TMP/ports$1" address="$2" offset="$4" ${5:+dispersion=$5}
 }
 fake 1 127.0.0.1 "$P1" 0.002
 fake 2 127.0.0.2 "$P2" 0.004
