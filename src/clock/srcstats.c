@@ -3,11 +3,17 @@
 
   The weighting of samples by delay is chronyd's: a sample whose delay is
   above the minimum of the history has an error that grows with the
-  excess, so its weight falls with the square of (1 + excess / sd).
+  excess, so its weight falls with the square of (1 + excess / sd), sd
+  being the spread of the delays (median over minimum).  It must not come
+  from the fit's own standard deviation: weights that narrow with it make
+  the fit rest on the few fastest samples, its standard deviation shrink
+  further, and the delay test (10 of them) throw out most samples of a
+  source with microseconds of jitter.
 */
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memory.h"
@@ -15,9 +21,9 @@
 #include "srcstats.h"
 #include "util.h"
 
-/* Ratio of the mean absolute deviation of a normal distribution to its
-   standard deviation: converts a spread of distances to a std dev */
-#define SD_TO_DIST_RATIO 0.7978845608
+/* chronyd's assumed ratio of the spread of the distances (median over
+   minimum) to the standard deviation of the offsets */
+#define SD_TO_DIST_RATIO 0.7
 #define MIN_SKEW 1e-12
 /* The delay tests need a meaningful minimum delay and std dev first
    (chronyd's) */
@@ -80,7 +86,7 @@ SST_ResetInstance(SST_Instance inst)
   inst->fitted = 0;
   inst->offset = inst->offset_sd = inst->frequency = 0.0;
   inst->skew = SST_WORST_CASE_SKEW;
-  /* Unknown: the first weighting is then by the spread of delays alone */
+  /* Unknown until the first fit (the delay test waits for samples) */
   inst->std_dev = 1.0;
 }
 
@@ -151,11 +157,29 @@ drop_oldest(SST_Instance inst, int n)
   inst->n_samples -= n;
 }
 
+static int
+compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median(const double *v, int n)
+{
+  double sorted[SST_MAX_SAMPLES];
+
+  memcpy(sorted, v, n * sizeof v[0]);
+  qsort(sorted, n, sizeof sorted[0], compare_doubles);
+  return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+}
+
 void
 SST_DoNewRegression(SST_Instance inst)
 {
   double x[SST_MAX_SAMPLES], y[SST_MAX_SAMPLES], w[SST_MAX_SAMPLES];
-  double dist[SST_MAX_SAMPLES], min_dist, mean_dist, sd, sdw;
+  double dist[SST_MAX_SAMPLES], min_dist, sd, sdw, sw;
   const SRC_Sample *last;
   RGR_Result r;
   int i, n = inst->n_samples, min_points;
@@ -166,25 +190,28 @@ SST_DoNewRegression(SST_Instance inst)
   last = &inst->samples[n - 1];
   inst->offset_time = last->time;
 
-  min_dist = mean_dist = 0.0;
+  min_dist = 0.0;
   for (i = 0; i < n; i++) {
     dist[i] = 0.5 * inst->samples[i].delay + inst->samples[i].dispersion;
     if (i == 0 || dist[i] < min_dist)
       min_dist = dist[i];
-    mean_dist += dist[i] / n;
   }
-  /* The spread of distances bounds the noise; the previous fit may know
-     better, and nothing is better than the clock's precision */
-  sd = (mean_dist - min_dist) / SD_TO_DIST_RATIO;
-  if (sd > inst->std_dev || sd <= 0.0)
-    sd = inst->std_dev;
+  /* chronyd's: the spread of the distances, at least the clock's
+     precision and at most the smallest distance itself; samples within
+     the precision of the smallest distance all count fully */
+  sd = (median(dist, n) - min_dist) / SD_TO_DIST_RATIO;
+  if (sd > min_dist)
+    sd = min_dist;
   if (sd < inst->params.precision)
     sd = inst->params.precision;
+  min_dist += inst->params.precision;
 
   for (i = 0; i < n; i++) {
     x[i] = UTI_DiffTimespecsToDouble(&inst->samples[i].time, &last->time);
     y[i] = inst->samples[i].offset;
-    sdw = 1.0 + SD_TO_DIST_RATIO * (dist[i] - min_dist) / sd;
+    sdw = 1.0;
+    if (dist[i] > min_dist)
+      sdw += (dist[i] - min_dist) / sd;
     w[i] = 1.0 / (sdw * sdw);
   }
 
@@ -198,7 +225,12 @@ SST_DoNewRegression(SST_Instance inst)
       inst->skew = MIN_SKEW;
     if (inst->skew > SST_WORST_CASE_SKEW)
       inst->skew = SST_WORST_CASE_SKEW;
-    inst->std_dev = sqrt(r.s2);
+    /* chronyd's standard deviation of the points: of one of the mean
+       weight, not of one of weight 1 (the fastest), which the
+       delay test would compare the others' jitter with */
+    for (i = r.start, sw = 0.0; i < n; i++)
+      sw += w[i];
+    inst->std_dev = sqrt(r.s2 * (n - r.start) / sw);
     if (inst->std_dev < inst->params.precision)
       inst->std_dev = inst->params.precision;
     if (inst->offset_sd < inst->params.precision)

@@ -302,7 +302,7 @@ CMD_GetNTPData(const IPAddr *ip, CMR_NTPData *r)
   r->peer_dispersion = d.peer_dispersion;
   r->response_time = d.response_time;
   r->flags = (d.tests & CMW_NTP_FLAGS_TESTS) | (d.authenticated ? CMW_NTP_FLAG_AUTHENTICATED : 0);
-  r->tx_tss_char = 'D';
+  r->tx_tss_char = d.kernel_tx_ts ? 'K' : 'D';
   r->rx_tss_char = d.kernel_rx_ts ? 'K' : 'D';
   r->total_tx_count = d.tx_count;
   r->total_rx_count = d.rx_count;

@@ -89,7 +89,8 @@ struct NCL_Instance_Record {
   int n_unreach;               /* polls in a row without a reply */
   double last_tx;              /* monotonic time of the last request */
   NTP_int64 tx_ts;             /* random, echoed as the origin timestamp */
-  struct timespec t1;
+  NSK_TxTime tx;               /* real time */
+  struct timespec t1;          /* tx.daemon, cooked */
   int good_run;
   int n_polls, n_good, target;
   int finished;                /* -q/-Q: nothing more to do */
@@ -268,14 +269,14 @@ send_request(Source *s, double window)
   fd = NSK_Open(&s->ntp_ip, s->ntp_port, &s->data.local_addr);
   if (fd < 0)
     return;
-  if (!NSK_Send(fd, pkt, len, &s->t1)) {
+  if (!NSK_Send(fd, pkt, len, &s->tx)) {
     LOG_RATE(LOGS_WARN, "Could not send NTP request to %s : %s",
              UTI_IPToString(&s->ntp_ip), strerror(errno));
     close(fd);
     return;
   }
   /* Measured against the discipline's time, not the slewing clock */
-  DSC_CookTime(&s->t1, &s->t1);
+  DSC_CookTime(&s->tx.daemon, &s->t1);
 
   s->fd = fd;
   s->awaiting = 1;
@@ -420,7 +421,8 @@ sample_taken(Source *s)
 }
 
 static void
-process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *t4)
+process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *t1,
+                 const struct timespec *t4, int kernel_tx)
 {
   double server_interval;
   NPK_Header h;
@@ -493,6 +495,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   s->data.ref_id = ntohl(h.reference_id);
   UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
   s->data.authenticated = s->key != 0 || s->nts != NULL;
+  s->data.kernel_tx_ts = kernel_tx;
   s->data.key_id = s->key;
   s->data.tests = NSP_TESTS_VALID | checks;
 
@@ -512,7 +515,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
     DEBUG_LOG("Reply from %s refers to our own address %s: the server is synchronised to us",
               UTI_IPToString(&s->ip), UTI_IPToString(&s->data.local_addr));
   /* Test A fails, and B and C are not reached */
-  if (!NSP_MakeSample(&h, &info, &s->t1, t4, local_precision, &sample, &server_interval))
+  if (!NSP_MakeSample(&h, &info, t1, t4, local_precision, &sample, &server_interval))
     return;
 
   s->data.offset = sample.offset;
@@ -547,10 +550,12 @@ static void
 receive(int fd, int event, void *arg)
 {
   uint8_t pkt[NIO_MAX_PACKET];
-  struct timespec t4;
+  struct timespec t1, t4;
   Source *s = arg;
-  int n, kernel;
+  int n, kernel, kernel_tx;
 
+  /* A late transmit timestamp may be what woke us */
+  NSK_ReadTxTimestamp(fd, &s->tx);
   n = NSK_Receive(fd, pkt, sizeof pkt, &t4, &kernel);
   if (n == NSK_NOTHING)
     return;
@@ -559,8 +564,9 @@ receive(int fd, int event, void *arg)
     return;
   s->data.kernel_rx_ts = kernel;
 
+  kernel_tx = NSK_ChooseTxTime(&s->tx, &t4, &s->t1, &t1);
   DSC_CookTime(&t4, &t4);
-  process_response(s, pkt, n, &t4);
+  process_response(s, pkt, n, &t1, &t4, kernel_tx);
 }
 
 /* ---- the instance ---- */

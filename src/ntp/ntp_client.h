@@ -54,6 +54,7 @@ typedef struct {
   double offset, peer_delay, peer_dispersion;
   double response_time;            /* server's t3 - t2 */
   int kernel_rx_ts;                /* the receive timestamp came from the kernel */
+  int kernel_tx_ts;                /* so did the transmit timestamp (ntp_clsock.h) */
   int authenticated;
   int tests;                       /* NSP_TEST_* it passed (ntp_sample.h) */
   uint32_t key_id;
