@@ -308,6 +308,8 @@ CMD_GetNTPData(const IPAddr *ip, CMR_NTPData *r)
   r->total_rx_count = d.rx_count;
   r->total_valid_count = d.valid_count;
   r->total_good_count = d.good_count;
+  r->total_kernel_tx_ts = d.kernel_tx_count;
+  r->total_kernel_rx_ts = d.kernel_rx_count;
   return 1;
 }
 

@@ -496,6 +496,7 @@ process_response(Source *s, const uint8_t *pkt, int len, const struct timespec *
   UTI_Ntp64ToTimespec(&h.reference_ts, t4, &s->data.ref_time);
   s->data.authenticated = s->key != 0 || s->nts != NULL;
   s->data.kernel_tx_ts = kernel_tx;
+  s->data.kernel_tx_count += kernel_tx != 0;
   s->data.key_id = s->key;
   s->data.tests = NSP_TESTS_VALID | checks;
 
@@ -563,6 +564,7 @@ receive(int fd, int event, void *arg)
   if (n == NSK_TRUNCATED)
     return;
   s->data.kernel_rx_ts = kernel;
+  s->data.kernel_rx_count += kernel != 0;
 
   kernel_tx = NSK_ChooseTxTime(&s->tx, &t4, &s->t1, &t1);
   DSC_CookTime(&t4, &t4);

@@ -59,6 +59,7 @@ typedef struct {
   int tests;                       /* NSP_TEST_* it passed (ntp_sample.h) */
   uint32_t key_id;
   uint32_t tx_count, rx_count, valid_count, good_count;
+  uint32_t kernel_tx_count, kernel_rx_count;  /* replies with kernel timestamps */
 } NCL_NtpData;
 
 typedef struct NCL_Instance_Record *NCL_Instance;

@@ -89,6 +89,17 @@ if [ "$(uname -s)" = Linux ]; then
   check "ntpdata: TX timestamping Kernel (as chronyd's)" \
     [ "$(field "$TMP/n.sock" 'TX timestamping')" = Kernel ]
   check "ntpdata: RX timestamping Kernel" [ "$(field "$TMP/n.sock" 'RX timestamping')" = Kernel ]
+  # The 4.6+ totals (ntsctl asks for them): every reply had both
+  "$NTSCTL" -h "$TMP/n.sock" -j ntpdata 127.0.0.1 > "$TMP/nd.json" 2>&1
+  check "ntpdata: total kernel TX and RX timestamps = valid replies" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d = d[0] if isinstance(d, list) else d
+d = d.get("sources", [d])[0] if "sources" in d else d
+print("    totals:", d["total_valid_rx"], d["total_kernel_tx"], d["total_kernel_rx"])
+sys.exit(not (d["total_valid_rx"] >= 16 and
+              d["total_kernel_tx"] == d["total_valid_rx"] and
+              d["total_kernel_rx"] >= d["total_valid_rx"]))' "$TMP/nd.json"
 fi
 stop_pid "$N_PID"
 stop_pid "$C_PID"
