@@ -125,7 +125,6 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n, int previous
 {
   Endpoint *ends;
   int *selectable, *candidate;
-  double *own_scores = NULL;
   int i, n_sel = 0, n_ends = 0, depth = 0, trust_depth = 0;
   int best_depth = 0, best_trust = 0, pending = 0, any_prefer = 0;
   int n_true = 0, n_ins = 0, n_del = 0, sel, orphan = -1;
@@ -254,13 +253,6 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n, int previous
       if (!(src[i].options & SEL_OPT_PREFER))
         candidate[i] = 0;
 
-  /* Without the caller's scores, every source starts afresh */
-  if (!scores) {
-    own_scores = MallocArray(double, n);
-    for (i = 0; i < n; i++)
-      own_scores[i] = 1.0;
-    scores = own_scores;
-  }
   /* Hysteresis: switching costs a transient, so only for a lasting gain */
   sel = choose_source(p, src, n, candidate, previous, updated, scores);
 
@@ -300,7 +292,6 @@ SEL_SelectSource(const SEL_Params *p, const SEL_Source *src, int n, int previous
   r->offset_sd = sqrt(sum_off2 / sum_w);
 
 out:
-  Free(own_scores);
   Free(ends);
   Free(selectable);
   Free(candidate);

@@ -76,7 +76,7 @@ typedef struct {
 /* status receives one SEL_* character per source.  For the hysteresis:
    previous is the index selected last time (-1 if none), updated the
    index of the source with a new sample (-1 if none), and scores (n of
-   them, 1.0 for a new source, or NULL: all 1.0) chronyd's selection
+   them, 1.0 for a new source) chronyd's selection
    scores, which the caller keeps between selections and this updates
    when it gets as far as choosing (unchanged when it gives up before,
    as chronyd's). */

@@ -25,6 +25,19 @@ src(double offset, double distance, int stratum)
   return s;
 }
 
+/* Every source's score as a new source's, for a selection that has no
+   history */
+static double *
+fresh_scores(int n)
+{
+  static double sc[8];
+  int i;
+
+  for (i = 0; i < n && i < 8; i++)
+    sc[i] = 1.0;
+  return sc;
+}
+
 static void
 test_falseticker(void)
 {
@@ -38,7 +51,7 @@ test_falseticker(void)
   s[1] = src(0.0015, 0.001, 1);
   s[2] = src(0.0005, 0.003, 2);
   s[3] = src(0.05, 0.002, 1);
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == 1);
   TEST_CHECK(st[1] == SEL_SELECTED);
   TEST_CHECK(st[3] == SEL_FALSETICKER);
@@ -49,9 +62,9 @@ test_falseticker(void)
 
   /* Hysteresis: the previous choice stays while nothing is new */
   s[0] = src(0.001, 0.00105, 1);
-  SEL_SelectSource(&p, s, 4, 0, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, 0, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == 0);
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == 1);
 }
 
@@ -149,13 +162,13 @@ test_majority(void)
   s[1] = src(0.0005, 0.001, 1);
   s[2] = src(0.1, 0.001, 1);
   s[3] = src(0.1005, 0.001, 1);
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == -1);
   TEST_CHECK(r.reason != NULL);
 
   /* A trusted source decides */
   s[2].options = SEL_OPT_TRUST;
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == 2 || r.selected == 3);
   TEST_CHECK(st[0] == SEL_FALSETICKER && st[1] == SEL_FALSETICKER);
   s[2].options = 0;
@@ -163,17 +176,17 @@ test_majority(void)
   /* noselect, maxdistance, maxjitter */
   s[2].options = SEL_OPT_NOSELECT;
   s[3].root_distance = 5.0;
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(st[2] == SEL_UNUSABLE && st[3] == SEL_UNUSABLE);
   TEST_CHECK(r.selected == 0 || r.selected == 1);
   s[1].std_dev = 2.0;
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(st[1] == SEL_JITTERY);
   TEST_CHECK(r.selected == 0);
 
   /* minsources */
   p.min_sources = 2;
-  SEL_SelectSource(&p, s, 4, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 4, -1, -1, fresh_scores(4), st, &r);
   TEST_CHECK(r.selected == -1);
 }
 
@@ -190,28 +203,28 @@ test_prefer_require_leap(void)
   s[1] = src(0.0, 0.002, 2);
   s[2] = src(0.0, 0.003, 2);
   s[1].options = SEL_OPT_PREFER;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == 1);
   TEST_CHECK(st[0] == SEL_NOT_COMBINED);
 
   s[1].options = 0;
   s[2].options = SEL_OPT_REQUIRE;
   s[2].usable = 0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == -1);
   s[2].usable = 1;
   s[2].options = 0;
 
   s[0].leap = 1;
   s[1].leap = 1;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.leap == 1);
   s[1].leap = 0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.leap == 0);
 
   p.combine_limit = 0.0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.n_combined == 1);
 }
 
@@ -239,14 +252,14 @@ test_orphan(void)
 
   /* Without orphan mode, plain selection */
   p.orphan_stratum = 0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == 1);
   p.orphan_stratum = 5;
 
   /* The orphan root: the smallest id at the orphan stratum, smaller than
      ours; the one above the orphan stratum is never the root, even with
      a smaller id (it may be synchronised to us) */
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == 1);
   TEST_CHECK(st[1] == SEL_SELECTED);
   TEST_CHECK(st[0] == SEL_ORPHAN && st[2] == SEL_ORPHAN);
@@ -255,14 +268,14 @@ test_orphan(void)
 
   /* We are the root: the local reference stays */
   s[1].ref_id = 0x0a000004;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == -1);
   TEST_CHECK(st[0] == SEL_ORPHAN && st[1] == SEL_ORPHAN && st[2] == SEL_ORPHAN);
   s[1].ref_id = 0x0a000001;
 
   /* An unreachable orphan cannot be the root */
   s[1].usable = 0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == -1);
   TEST_CHECK(st[1] == SEL_UNUSABLE && st[0] == SEL_ORPHAN);
   s[1].usable = 1;
@@ -271,14 +284,14 @@ test_orphan(void)
      ignored even though they are better */
   s[2] = src(0.0, 0.01, 4);
   s[2].ref_id = 0x0a000009;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == 2);
   TEST_CHECK(st[0] == SEL_ORPHAN && st[1] == SEL_ORPHAN);
   TEST_CHECK(r.n_combined == 1);
 
   /* ... unless it is not selectable itself */
   s[2].root_distance = 5.0;
-  SEL_SelectSource(&p, s, 3, -1, -1, NULL, st, &r);
+  SEL_SelectSource(&p, s, 3, -1, -1, fresh_scores(3), st, &r);
   TEST_CHECK(r.selected == 1);
   TEST_CHECK(st[2] == SEL_UNUSABLE);
 }
